@@ -1,0 +1,47 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a step of them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PORT ?= 5000
+export FLASK_APP := wsgi.py
+
+.PHONY: run test setup install compile-translations translations db lint clean
+
+run: setup
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+test: setup
+	$(BIN)/pytest
+
+setup: install compile-translations db
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+compile-translations: install
+	$(BIN)/pybabel compile -d translations
+
+# Extract every string, merge it into the ru/en/zh catalogs and compile them.
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2 \
+		--no-location --sort-output --project topup-sandbox -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -d translations
+
+db: install compile-translations
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo seed
+
+lint: install
+	$(BIN)/ruff check webapp tests
+	$(BIN)/ruff format --check webapp tests
+
+clean:
+	rm -rf $(VENV) instance

@@ -1,0 +1,76 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask, request, url_for
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import cli, htmx, i18n, security
+from .config import Config
+from .database import configure_engine
+from .extensions import babel, csrf, db, limiter, migrate
+from .rules import load_rules
+from .rules.loader import RULES_DIR
+from .views import checkout, errors, sandbox, topup
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+# A page rendered by a POST switches language on the GET page it belongs to.
+_LANG_TARGETS = {"checkout.pay_card": "checkout.order", "topup.place": "topup.form"}
+
+
+def create_app(config: type | dict | None = None) -> Flask:
+    """Build the app. `config` is a Config class or a dict of overrides."""
+    app = Flask(__name__, template_folder="../templates", static_folder="../static",
+                instance_relative_config=True)
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    if not app.debug and not app.testing and not app.config["SANDBOX"] \
+            and app.config["SECRET_KEY"] == Config.SECRET_KEY:
+        raise RuntimeError("set SECRET_KEY outside sandbox mode")
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
+
+    # A bad rule file stops the app here with the file and key in the message.
+    app.extensions["topup_rules"] = load_rules(app.config.get("RULES_DIR") or RULES_DIR)
+
+    os.makedirs(app.instance_path, exist_ok=True)
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    limiter.init_app(app)
+
+    i18n.init_app(app)
+    htmx.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+
+    app.register_blueprint(topup.bp)
+    app.register_blueprint(checkout.bp)
+    if app.config["SANDBOX"]:
+        app.register_blueprint(sandbox.bp)
+
+    @app.context_processor
+    def _globals():
+        return {"lang": i18n.current_lang(), "languages": app.config["LANGUAGES"],
+                "lang_url": _lang_url, "sandbox": app.config["SANDBOX"]}
+
+    return app
+
+
+def _lang_url(lang: str) -> str:
+    """This same screen in another language (its GET page, query kept)."""
+    args = {k: v for k, v in request.args.items() if k != "lang"}
+    args["lang"] = lang
+    endpoint = _LANG_TARGETS.get(request.endpoint or "", request.endpoint)
+    if endpoint and request.view_args is not None:
+        return url_for(endpoint, **request.view_args, **args)
+    return request.path + "?lang=" + lang

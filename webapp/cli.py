@@ -1,0 +1,56 @@
+"""CLI: `flask demo seed`, `flask settle`, `flask clock advance 1d|3h|30m`, `flask clock reset`."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import click
+from flask import Flask
+
+from .clock import clock
+from .services import demo, orders
+
+_STEP = re.compile(r"^(\d+)([dhm])$")
+_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+
+
+def parse_step(text: str) -> timedelta:
+    """"1d", "3h", "30m" → timedelta; raises click.BadParameter otherwise."""
+    match = _STEP.match(text.strip())
+    if not match:
+        raise click.BadParameter("use a number and d, h or m, e.g. 1d, 3h, 30m")
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+def init_app(app: Flask) -> None:
+    demo_group = click.Group("demo", help="Demo data.")
+    clock_group = click.Group("clock", help="The sandbox clock.")
+
+    @demo_group.command("seed")
+    def seed_command():
+        """Create the demo subscribers (idempotent)."""
+        click.echo(f"demo subscribers created: {demo.seed()}")
+
+    @app.cli.command("settle")
+    def settle_command():
+        """Apply whatever fell due (expired orders, credits). Safe to run any number of times."""
+        click.echo(f"orders settled: {orders.settle_due()}")
+
+    @clock_group.command("advance")
+    @click.argument("step")
+    def advance_command(step):
+        """Move the sandbox clock forward by STEP (1d, 3h, 30m) and settle."""
+        if not app.config["SANDBOX"]:
+            raise click.ClickException("the clock can only be moved in sandbox mode")
+        now = clock.advance(parse_step(step))
+        click.echo(f"now: {now.isoformat()}; orders settled: {orders.settle_due()}")
+
+    @clock_group.command("reset")
+    def reset_command():
+        """Back to real time."""
+        clock.reset()
+        click.echo(f"now: {clock.now().isoformat()}")
+
+    app.cli.add_command(demo_group)
+    app.cli.add_command(clock_group)

@@ -1,0 +1,57 @@
+"""The one clock every deadline reads (SPEC §6).
+
+Real time plus a sandbox offset kept in the database, so that every process sees the same
+"now" after a tester moves time forward. Tests may pin the base time with `freeze()`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from .extensions import db
+from .models import Setting
+
+_OFFSET_KEY = "clock_offset_seconds"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self._frozen: datetime | None = None
+
+    def freeze(self, at: datetime | None) -> None:
+        """Pin the base time (tests); None goes back to real time."""
+        self._frozen = at
+
+    def _base(self) -> datetime:
+        return self._frozen or datetime.now(UTC)
+
+    def offset(self) -> timedelta:
+        setting = db.session.get(Setting, _OFFSET_KEY)
+        return timedelta(seconds=int(setting.value)) if setting else timedelta(0)
+
+    def now(self) -> datetime:
+        """The current time (aware, UTC), sandbox offset included."""
+        return self._base() + self.offset()
+
+    def advance(self, delta: timedelta) -> datetime:
+        """Move the sandbox clock forward by delta (never back) and return the new now."""
+        if delta < timedelta(0):
+            raise ValueError("the clock only moves forward")
+        setting = db.session.get(Setting, _OFFSET_KEY)
+        total = self.offset() + delta
+        if setting is None:
+            db.session.add(Setting(key=_OFFSET_KEY, value=str(int(total.total_seconds()))))
+        else:
+            setting.value = str(int(total.total_seconds()))
+        db.session.commit()
+        return self.now()
+
+    def reset(self) -> None:
+        """Back to real time."""
+        setting = db.session.get(Setting, _OFFSET_KEY)
+        if setting is not None:
+            db.session.delete(setting)
+            db.session.commit()
+
+
+clock = Clock()

@@ -1,0 +1,41 @@
+"""Configuration read from the environment; TestConfig for the test suite."""
+
+import os
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    # A fixed key is fine for the local sandbox; outside it create_app() demands SECRET_KEY.
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    # Relative SQLite paths live in Flask's instance folder.
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "sqlite:///topup.db")
+    SANDBOX = _flag("SANDBOX", True)
+    BABEL_DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "ru")
+    BABEL_TRANSLATION_DIRECTORIES = os.path.join(
+        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "translations"
+    )
+    LANGUAGES = ("ru", "en", "zh")
+    # The operator credits a paid top-up after this many seconds ("within a few hours" for real).
+    CREDIT_DELAY_SECONDS = int(os.environ.get("CREDIT_DELAY_SECONDS", "0"))
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", False)
+    # The token lives as long as the session; a stale order form is caught by the order's state.
+    WTF_CSRF_TIME_LIMIT = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    RATELIMIT_ENABLED = False
+    SANDBOX = True

@@ -1,0 +1,43 @@
+"""Markets and their operators, as loaded from rules/markets.toml."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Operator:
+    id: str
+    name: str
+    support_number: str
+    short_number: str | None
+    # Names phonenumbers.carrier gives for this operator's ranges (e.g. "T2" for Tele2).
+    carrier_names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TopupLimits:
+    tiles: tuple[int, ...]  # minor units
+    min_amount: int
+    max_amount: int
+
+
+@dataclass(frozen=True)
+class Market:
+    code: str  # "RU", "CN": also the phonenumbers region
+    currency: str
+    timezone: str
+    operators: tuple[Operator, ...]
+    topup: TopupLimits
+
+    def operator(self, operator_id: str | None) -> Operator | None:
+        return next((op for op in self.operators if op.id == operator_id), None)
+
+    def guess_operator(self, carrier_name: str) -> Operator | None:
+        """The operator whose number range this is, per the carrier data; None if unknown.
+
+        Only a guess: with number portability the subscriber may have moved since.
+        """
+        if not carrier_name:
+            return None
+        return next((op for op in self.operators if carrier_name in op.carrier_names), None)

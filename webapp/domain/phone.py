@@ -1,0 +1,62 @@
+"""Phone numbers: parse and validate a mobile number of a market, guess its operator."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import phonenumbers
+from phonenumbers import PhoneNumberFormat, PhoneNumberType, carrier
+
+
+class PhoneError(ValueError):
+    """A number that cannot be topped up; `code` is one of: empty, invalid, wrong_country,
+    not_mobile."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class MobileNumber:
+    e164: str
+    international: str
+    carrier_name: str  # what phonenumbers knows of the original carrier, "" if nothing
+
+
+_MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
+
+
+def parse_mobile(raw: str | None, region: str) -> MobileNumber:
+    """Parse a number typed for `region` ("RU", "CN"); national and +CC forms both work.
+
+    Raises PhoneError: empty, invalid (not a possible number), wrong_country (valid but of
+    another country), not_mobile (a landline or a service number).
+    """
+    text = (raw or "").strip()
+    if not text:
+        raise PhoneError("empty")
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException as exc:
+        raise PhoneError("invalid") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise PhoneError("invalid")
+    if phonenumbers.region_code_for_number(number) != region:
+        raise PhoneError("wrong_country")
+    if phonenumbers.number_type(number) not in _MOBILE_TYPES:
+        raise PhoneError("not_mobile")
+    return MobileNumber(
+        e164=phonenumbers.format_number(number, PhoneNumberFormat.E164),
+        international=phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL),
+        carrier_name=carrier.name_for_number(number, "en"),
+    )
+
+
+def format_international(e164: str) -> str:
+    """+79031234567 → "+7 903 123-45-67" for display; the input is returned if unparsable."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)

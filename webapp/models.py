@@ -1,0 +1,168 @@
+"""SQLAlchemy models. Money columns are integer minor units; times are stored as UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    String,
+    TypeDecorator,
+    UniqueConstraint,
+    func,
+    select,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes in Python, naive UTC in the database (the same on SQLite and PG)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Subscriber(db.Model):
+    """A number at an operator (SPEC §1). Its balance is the sum of its ledger entries."""
+
+    __tablename__ = "subscribers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(20), unique=True)
+    market: Mapped[str] = mapped_column(String(2))
+    operator_id: Mapped[str] = mapped_column(String(32))
+    tariff_kind: Mapped[str] = mapped_column(String(16), default="prepaid")
+    tariff_name: Mapped[str] = mapped_column(String(64), default="")
+    monthly_fee: Mapped[int | None] = mapped_column(BigInteger)
+    activated_on: Mapped[date] = mapped_column(Date)
+    location: Mapped[str] = mapped_column(String(16), default="home")
+    mobile_payments_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    personal_budget: Mapped[bool] = mapped_column(Boolean, default=False)
+    auto_trust: Mapped[bool] = mapped_column(Boolean, default=False)
+    suspended: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What this demo subscriber is for, shown on the sandbox page (English; test data, not UI).
+    demo_note: Mapped[str] = mapped_column(String(200), default="")
+
+    entries: Mapped[list[LedgerEntry]] = relationship(back_populates="subscriber",
+                                                      order_by="LedgerEntry.id")
+
+    def balance(self) -> int:
+        """The balance in minor units: the sum of all ledger entries."""
+        total = db.session.scalar(
+            select(func.coalesce(func.sum(LedgerEntry.amount), 0))
+            .where(LedgerEntry.subscriber_id == self.id))
+        return int(total or 0)
+
+
+class LedgerEntry(db.Model):
+    """One change of a balance: positive credits it, negative debits it."""
+
+    __tablename__ = "ledger_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
+    description: Mapped[str] = mapped_column(String(200), default="")
+
+    subscriber: Mapped[Subscriber] = relationship(back_populates="entries")
+
+    # One credit per order: a second crediting of the same order fails on this constraint.
+    __table_args__ = (UniqueConstraint("order_id", "kind", name="uq_ledger_order_kind"),)
+
+
+class Order(db.Model):
+    """A top-up (or, later, goods) order: paid at most once, within its deadline."""
+
+    __tablename__ = "orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(24), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), default="topup")
+    market: Mapped[str] = mapped_column(String(2))
+    currency: Mapped[str] = mapped_column(String(3))
+    phone: Mapped[str] = mapped_column(String(20), index=True)
+    operator_id: Mapped[str] = mapped_column(String(32))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    price: Mapped[int] = mapped_column(BigInteger)
+    promotion_id: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(24), default="awaiting_payment", index=True)
+    locale: Mapped[str] = mapped_column(String(8), default="ru")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deadline: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    credit_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    credited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    events: Mapped[list[OrderEvent]] = relationship(order_by="OrderEvent.id")
+    attempts: Mapped[list[PaymentAttempt]] = relationship(order_by="PaymentAttempt.id",
+                                                          back_populates="order")
+
+    @property
+    def successful_attempt(self) -> PaymentAttempt | None:
+        return next((a for a in self.attempts if a.status == "succeeded"), None)
+
+
+class OrderEvent(db.Model):
+    """A status change of an order: what moved it, from where to where, when."""
+
+    __tablename__ = "order_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(24))
+    to_status: Mapped[str] = mapped_column(String(24))
+    actor: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(String(200), default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PaymentAttempt(db.Model):
+    """One try at paying an order with one method; the idempotency key makes a retry harmless."""
+
+    __tablename__ = "payment_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    method: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    card_brand: Mapped[str | None] = mapped_column(String(16))
+    card_last4: Mapped[str | None] = mapped_column(String(4))
+    decline_code: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    order: Mapped[Order] = relationship(back_populates="attempts")
+
+
+class Setting(db.Model):
+    """Small key/value state shared by every process (the sandbox clock offset)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+
+
+__all__ = ["Subscriber", "LedgerEntry", "Order", "OrderEvent", "PaymentAttempt", "Setting"]

@@ -1,0 +1,36 @@
+"""The one interface every payment method implements, and the plain data it exchanges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from ..domain.money import Money
+
+SUCCEEDED = "succeeded"
+DECLINED = "declined"
+REQUIRES_ACTION = "requires_action"
+
+
+@dataclass(frozen=True)
+class ChargeRequest:
+    order_number: str
+    amount: Money
+    payer_phone: str
+    details: object  # method-specific: CardDetails for cards
+
+
+@dataclass(frozen=True)
+class ChargeResult:
+    status: str  # succeeded | declined | requires_action
+    decline_code: str | None = None
+    brand: str | None = None
+    last4: str | None = None
+
+
+class PaymentProvider(Protocol):
+    method: str
+
+    def charge(self, request: ChargeRequest) -> ChargeResult:
+        """Try to take request.amount; never raises for a decline, only for a bug."""
+        ...

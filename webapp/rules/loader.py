@@ -1,0 +1,193 @@
+"""Load and validate the rule data files into typed, frozen objects.
+
+A bad file stops the app at start-up with a RulesError naming the file and the key, so a tester
+who edits a number learns at once what is wrong instead of meeting a 500 later.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..domain.cards import OUTCOMES, TestCard, card_brand, luhn_valid
+from ..domain.markets import Market, Operator, TopupLimits
+from ..domain.money import MINOR_DIGITS
+from ..domain.topup import Promotion
+
+RULES_DIR = Path(__file__).parent
+
+
+class RulesError(Exception):
+    """A rule file that cannot be used; the message names the file and key."""
+
+
+@dataclass(frozen=True)
+class Rules:
+    markets: dict[str, Market]
+    promotions: tuple[Promotion, ...]
+    test_cards: tuple[TestCard, ...]
+    payment_window: timedelta
+
+    def market(self, code: str) -> Market | None:
+        return self.markets.get((code or "").upper())
+
+    def promotions_for(self, market: str) -> tuple[Promotion, ...]:
+        return tuple(p for p in self.promotions if p.market == market)
+
+    def operator(self, operator_id: str) -> Operator | None:
+        for market in self.markets.values():
+            found = market.operator(operator_id)
+            if found:
+                return found
+        return None
+
+
+class _Reader:
+    """Typed access to one TOML table that reports problems as file: key."""
+
+    def __init__(self, file: str, table: dict, where: str = ""):
+        self.file, self.table, self.where = file, table, where
+
+    def fail(self, key: str, problem: str) -> RulesError:
+        path = f"{self.where}.{key}" if self.where else key
+        return RulesError(f"{self.file}: {path}: {problem}")
+
+    def get(self, key: str, kind: type | tuple[type, ...], default=None, required=True):
+        if key not in self.table:
+            if required:
+                raise self.fail(key, "missing")
+            return default
+        value = self.table[key]
+        if isinstance(value, bool) or not isinstance(value, kind):
+            raise self.fail(key, f"expected {getattr(kind, '__name__', kind)}, got {value!r}")
+        return value
+
+    def major(self, key: str, currency: str, required=True, default=0) -> int:
+        """An amount in major units (int or decimal string) as minor units, > 0."""
+        value = self.get(key, (int, str), default=None, required=required)
+        if value is None:
+            return default
+        try:
+            amount = Decimal(str(value)).scaleb(MINOR_DIGITS[currency])
+        except InvalidOperation as exc:
+            raise self.fail(key, f"not an amount: {value!r}") from exc
+        if amount != amount.to_integral_value() or amount <= 0:
+            raise self.fail(key, f"must be a positive amount with at most 2 decimals: {value!r}")
+        return int(amount)
+
+    def sub(self, key: str, index: int | None = None) -> _Reader:
+        where = f"{self.where}.{key}" if self.where else key
+        if index is not None:
+            where += f"[{index}]"
+        return _Reader(self.file, self.table if index is None else self.table[key][index], where)
+
+
+def _read(directory: Path, name: str) -> dict:
+    path = directory / name
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError as exc:
+        raise RulesError(f"{name}: file not found in {directory}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesError(f"{name}: {exc}") from exc
+
+
+def _load_market(code: str, data: _Reader) -> Market:
+    currency = data.get("currency", str)
+    if currency not in MINOR_DIGITS:
+        raise data.fail("currency", f"unknown currency {currency!r}")
+    timezone = data.get("timezone", str)
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise data.fail("timezone", f"unknown timezone {timezone!r}") from exc
+    operators = []
+    for index, _ in enumerate(data.get("operators", list)):
+        op = data.sub("operators", index)
+        names = op.get("carrier_names", list, default=[], required=False)
+        operators.append(Operator(
+            id=op.get("id", str), name=op.get("name", str),
+            support_number=op.get("support_number", str),
+            short_number=op.get("short_number", str, required=False),
+            carrier_names=tuple(str(n) for n in names),
+        ))
+    if not operators:
+        raise data.fail("operators", "a market needs at least one operator")
+    tiles_raw = data.get("topup_tiles", list)
+    tiles = tuple(_Reader(data.file, {"tile": t}, f"{data.where}.topup_tiles")
+                  .major("tile", currency) for t in tiles_raw)
+    limits = TopupLimits(tiles=tiles, min_amount=data.major("topup_min", currency),
+                         max_amount=data.major("topup_max", currency))
+    if limits.min_amount > limits.max_amount:
+        raise data.fail("topup_min", "is above topup_max")
+    for tile in tiles:
+        if not limits.min_amount <= tile <= limits.max_amount:
+            raise data.fail("topup_tiles", f"tile {tile} minor units is outside min..max")
+    return Market(code=code, currency=currency, timezone=timezone, operators=tuple(operators),
+                  topup=limits)
+
+
+def _load_promotions(raw: dict, markets: dict[str, Market]) -> tuple[Promotion, ...]:
+    root = _Reader("promotions.toml", raw)
+    promotions = []
+    for index, _ in enumerate(root.get("promotion", list, default=[], required=False)):
+        p = root.sub("promotion", index)
+        market = markets.get(p.get("market", str))
+        if market is None:
+            raise p.fail("market", "unknown market")
+        kind = p.get("kind", str)
+        if kind == "amount_off":
+            promo = Promotion(id=p.get("id", str), market=market.code, kind=kind,
+                              min_amount=p.major("min_amount", market.currency),
+                              off=p.major("off", market.currency))
+        elif kind == "first_topup_percent":
+            try:
+                percent = Decimal(p.get("percent", (str, int)))
+            except InvalidOperation as exc:
+                raise p.fail("percent", "not a number") from exc
+            if not 0 < percent < 100:
+                raise p.fail("percent", "must be between 0 and 100")
+            promo = Promotion(id=p.get("id", str), market=market.code, kind=kind,
+                              percent=percent)
+        else:
+            raise p.fail("kind", f"unknown kind {kind!r}")
+        promotions.append(promo)
+    return tuple(promotions)
+
+
+def _load_cards(raw: dict) -> tuple[TestCard, ...]:
+    root = _Reader("cards.toml", raw)
+    cards = []
+    for index, _ in enumerate(root.get("card", list)):
+        c = root.sub("card", index)
+        number = c.get("number", str)
+        if not luhn_valid(number) or card_brand(number) is None:
+            raise c.fail("number", f"{number} is not a Luhn-valid card of a known brand")
+        outcome = c.get("outcome", str)
+        if outcome not in OUTCOMES:
+            raise c.fail("outcome", f"unknown outcome {outcome!r}; one of {', '.join(OUTCOMES)}")
+        cards.append(TestCard(number=number, brand=card_brand(number) or "", outcome=outcome))
+    return tuple(cards)
+
+
+def load_rules(directory: Path | str = RULES_DIR) -> Rules:
+    """Read every rule file in `directory`; raise RulesError on the first problem."""
+    directory = Path(directory)
+    markets_raw = _read(directory, "markets.toml")
+    markets = {code: _load_market(code, _Reader("markets.toml", table, code))
+               for code, table in markets_raw.items()}
+    orders = _Reader("orders.toml", _read(directory, "orders.toml"))
+    window = orders.get("payment_window_minutes", int)
+    if window <= 0:
+        raise orders.fail("payment_window_minutes", "must be positive")
+    return Rules(
+        markets=markets,
+        promotions=_load_promotions(_read(directory, "promotions.toml"), markets),
+        test_cards=_load_cards(_read(directory, "cards.toml")),
+        payment_window=timedelta(minutes=window),
+    )

@@ -1,0 +1,138 @@
+"""Demo subscribers for every operator of both markets, with months of history (SPEC §1).
+
+Seeding is idempotent: a number that exists is left alone, so a second `flask demo seed`
+changes nothing. History is laid out backwards from the clock's now at the first seeding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from ..clock import clock
+from ..extensions import db
+from ..models import LedgerEntry, Subscriber
+
+
+@dataclass(frozen=True)
+class DemoSubscriber:
+    phone: str
+    market: str
+    operator: str
+    note: str
+    balance: int  # minor units, what the balance is after seeding
+    monthly_spend: int = 30000  # minor units spent on services each month
+    months_active: int = 24
+    tariff_kind: str = "prepaid"
+    tariff_name: str = "Standard"
+    monthly_fee: int | None = None
+    location: str = "home"
+    mobile_payments_enabled: bool = True
+    personal_budget: bool = False
+    suspended: bool = False
+
+
+DEMO: tuple[DemoSubscriber, ...] = (
+    # Russia — Beeline
+    DemoSubscriber("+79031234567", "RU", "beeline", "Beeline, prepaid, active for 2 years",
+                   45000, monthly_spend=60000),
+    DemoSubscriber("+79091112233", "RU", "beeline", "Beeline, 600 ₽ monthly-fee tariff",
+                   120000, tariff_kind="monthly_fee", tariff_name="Unlimited 600",
+                   monthly_fee=60000, monthly_spend=60000),
+    DemoSubscriber("+79037654321", "RU", "beeline", "Beeline, in international roaming",
+                   8000, monthly_spend=200000, location="roaming"),
+    DemoSubscriber("+79035550011", "RU", "beeline", "Beeline, 'Welcome' tariff, 2 months old",
+                   2000, monthly_spend=5000, months_active=2, tariff_name="Welcome"),
+    DemoSubscriber("+79825551234", "RU", "beeline",
+                   "Beeline, ported from MTS: the pre-selected operator (MTS) is wrong", 30000),
+    # Russia — MTS
+    DemoSubscriber("+79821234567", "RU", "mts", "MTS, prepaid", 21000, monthly_spend=40000),
+    DemoSubscriber("+79871234567", "RU", "mts", "MTS, mobile payments banned by the operator",
+                   100000, mobile_payments_enabled=False),
+    DemoSubscriber("+79781234567", "RU", "mts", "MTS, in Crimea", 15000, location="crimea"),
+    # Russia — MegaFon
+    DemoSubscriber("+79261234567", "RU", "megafon", "MegaFon, with a personal budget", 80000,
+                   personal_budget=True),
+    DemoSubscriber("+79201234567", "RU", "megafon", "MegaFon, corporate tariff", 500000,
+                   tariff_kind="corporate", tariff_name="My company"),
+    # Russia — Tele2
+    DemoSubscriber("+79771234567", "RU", "tele2", "Tele2, prepaid, active for a year", 35000,
+                   months_active=12),
+    DemoSubscriber("+79511234567", "RU", "tele2", "Tele2, a month old, never topped up", 5000,
+                   months_active=1, monthly_spend=3000),
+    # China
+    DemoSubscriber("+8613812345678", "CN", "china_mobile", "China Mobile, prepaid", 5600,
+                   monthly_spend=5800),
+    DemoSubscriber("+8615012345678", "CN", "china_mobile", "China Mobile, monthly plan",
+                   12800, tariff_kind="monthly_fee", tariff_name="58 元套餐", monthly_fee=5800),
+    DemoSubscriber("+8613012345678", "CN", "china_unicom", "China Unicom, prepaid", 3000,
+                   monthly_spend=3900),
+    DemoSubscriber("+8618612345678", "CN", "china_unicom", "China Unicom, postpaid", 0,
+                   tariff_kind="postpaid", tariff_name="冰激凌套餐", monthly_spend=9900),
+    DemoSubscriber("+8613312345678", "CN", "china_telecom", "China Telecom, prepaid", 1500,
+                   monthly_spend=2900),
+    DemoSubscriber("+8618912345678", "CN", "china_telecom", "China Telecom, suspended for debt",
+                   -1200, suspended=True),
+)
+
+
+def _history(spec: DemoSubscriber, now: datetime) -> list[tuple[str, int, datetime, str]]:
+    """(kind, amount, when, description) entries ending at the target balance: spending on
+    services spread over each month of the last six (or fewer, for a young number)."""
+    months = min(spec.months_active, 6)
+    activated = now - timedelta(days=30 * spec.months_active)
+    charges = []
+    for month in range(months):
+        for part in range(3):
+            when = now - timedelta(days=30 * month + 7 + part * 9, hours=part * 5)
+            amount = spec.monthly_spend // 3 + (spec.monthly_spend % 3 if part == 0 else 0)
+            if amount:
+                charges.append(("service_charge", -amount, when, "calls and internet"))
+    spent = -sum(amount for _, amount, _, _ in charges)
+    opening = spec.balance + spent
+    start = max(activated, now - timedelta(days=30 * months + 20)) + timedelta(hours=1)
+    return [("topup", opening, start, "opening balance")] + charges
+
+
+def seed() -> int:
+    """Create the demo subscribers that do not exist yet; return how many were created."""
+    now = clock.now()
+    existing = set(db.session.scalars(select(Subscriber.phone)))
+    created = 0
+    for spec in DEMO:
+        if spec.phone in existing:
+            continue
+        subscriber = Subscriber(
+            phone=spec.phone, market=spec.market, operator_id=spec.operator,
+            tariff_kind=spec.tariff_kind, tariff_name=spec.tariff_name,
+            monthly_fee=spec.monthly_fee,
+            activated_on=(now - timedelta(days=30 * spec.months_active)).date(),
+            location=spec.location, mobile_payments_enabled=spec.mobile_payments_enabled,
+            personal_budget=spec.personal_budget, suspended=spec.suspended, demo_note=spec.note)
+        db.session.add(subscriber)
+        db.session.flush()
+        for kind, amount, when, description in _history(spec, now):
+            db.session.add(LedgerEntry(subscriber_id=subscriber.id, kind=kind, amount=amount,
+                                       created_at=when, description=description))
+        created += 1
+    db.session.commit()
+    return created
+
+
+@dataclass(frozen=True)
+class SubscriberRow:
+    subscriber: Subscriber
+    balance: int
+
+
+def subscribers_overview() -> list[SubscriberRow]:
+    """Every subscriber with its balance (one query for all balances)."""
+    balances = dict(db.session.execute(
+        select(LedgerEntry.subscriber_id, func.sum(LedgerEntry.amount))
+        .group_by(LedgerEntry.subscriber_id)).all())
+    subscribers = db.session.scalars(
+        select(Subscriber).order_by(Subscriber.market.desc(), Subscriber.operator_id,
+                                    Subscriber.id)).all()
+    return [SubscriberRow(s, int(balances.get(s.id, 0))) for s in subscribers]

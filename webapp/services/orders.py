@@ -1,0 +1,110 @@
+"""Order status changes with their event rows, and settling what fell due (expiry, crediting)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import exists, select
+
+from ..clock import clock
+from ..domain import orders as states
+from ..extensions import db
+from ..models import LedgerEntry, Order, OrderEvent, Subscriber
+from .db_locks import locked_order
+
+
+def set_status(order: Order, new: str, actor: str, at: datetime, note: str = "") -> None:
+    """Move an order through its state machine and record the move. Raises InvalidTransition."""
+    states.check_transition(states.ORDER_TRANSITIONS, order.status, new)
+    db.session.add(OrderEvent(order_id=order.id, from_status=order.status, to_status=new,
+                              actor=actor, note=note, at=at))
+    order.status = new
+
+
+def mark_paid(order: Order, at: datetime, actor: str) -> None:
+    """A payment succeeded: paid, then handed to the operator for crediting after the delay."""
+    set_status(order, states.PAID, actor, at)
+    order.paid_at = at
+    set_status(order, states.CREDITING, "operator", at)
+    order.credit_due_at = at + timedelta(seconds=current_app.config["CREDIT_DELAY_SECONDS"])
+
+
+def is_first_topup(phone: str) -> bool:
+    """True while the number has never been topped up: no paid top-up order, and no top-up in
+    its subscriber's ledger (demo numbers come with months of history)."""
+    paid = (states.PAID, states.CREDITING, states.CREDITED)
+    paid_order = exists().where(Order.phone == phone, Order.kind == "topup",
+                                Order.status.in_(paid))
+    ledger_topup = exists().where(LedgerEntry.kind == "topup",
+                                  LedgerEntry.subscriber_id == Subscriber.id,
+                                  Subscriber.phone == phone)
+    return not db.session.scalar(select(paid_order | ledger_topup))
+
+
+def _credit(order: Order, now: datetime) -> None:
+    """The operator credits the number, or refuses when it is another operator's subscriber."""
+    subscriber = db.session.scalar(select(Subscriber).where(Subscriber.phone == order.phone))
+    if subscriber is None:
+        # A number the sandbox has not met yet becomes a new prepaid subscriber of that operator.
+        subscriber = Subscriber(phone=order.phone, market=order.market,
+                                operator_id=order.operator_id, tariff_kind="prepaid",
+                                activated_on=now.date(), demo_note="created by a top-up")
+        db.session.add(subscriber)
+        db.session.flush()
+    if subscriber.operator_id != order.operator_id:
+        set_status(order, states.REFUNDED, "operator", now, note="number_not_served")
+        return
+    db.session.add(LedgerEntry(subscriber_id=subscriber.id, kind="topup", amount=order.amount,
+                               created_at=now, order_id=order.id,
+                               description=f"top-up {order.number}"))
+    set_status(order, states.CREDITED, "operator", now)
+    order.credited_at = now
+
+
+def _settle_order(order: Order, now: datetime) -> bool:
+    """Apply to one locked order whatever fell due; True if anything changed."""
+    if order.status == states.AWAITING_PAYMENT and states.is_past_deadline(order.deadline, now):
+        set_status(order, states.EXPIRED, "clock", now)
+        return True
+    if order.status == states.CREDITING and order.credit_due_at and now >= order.credit_due_at:
+        _credit(order, now)
+        return True
+    return False
+
+
+def _is_due(order: Order, now: datetime) -> bool:
+    return ((order.status == states.AWAITING_PAYMENT and now >= order.deadline)
+            or (order.status == states.CREDITING and order.credit_due_at is not None
+                and now >= order.credit_due_at))
+
+
+def refresh(number: str) -> Order | None:
+    """The order with anything that fell due applied (so a page never shows a stale state)."""
+    order = db.session.scalar(select(Order).where(Order.number == number))
+    if order is None or not _is_due(order, clock.now()):
+        return order
+    order = locked_order(number)
+    if order is not None and _settle_order(order, clock.now()):
+        db.session.commit()
+    return order
+
+
+def settle_due() -> int:
+    """Expire unpaid orders past their deadline and credit paid ones that are due.
+
+    Idempotent: each order is re-checked under its lock, so a second run (or a second process)
+    finds nothing left to do. Returns how many orders changed.
+    """
+    now = clock.now()
+    due = db.session.scalars(select(Order.number).where(
+        ((Order.status == states.AWAITING_PAYMENT) & (Order.deadline <= now))
+        | ((Order.status == states.CREDITING) & (Order.credit_due_at <= now)))).all()
+    db.session.rollback()
+    changed = 0
+    for number in due:
+        order = locked_order(number)
+        if order is not None and _settle_order(order, clock.now()):
+            changed += 1
+        db.session.commit()
+    return changed

@@ -1,0 +1,131 @@
+"""The top-up screen's use cases: read what was typed, price it, place the order (SPEC §2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.exc import IntegrityError
+
+from ..clock import clock
+from ..domain import orders as states
+from ..domain.markets import Market, Operator
+from ..domain.money import MoneyError, parse_major
+from ..domain.phone import MobileNumber, PhoneError, parse_mobile
+from ..domain.topup import AmountError, Price, check_amount, price_for
+from ..extensions import db
+from ..models import Order, OrderEvent
+from . import rules
+from .orders import is_first_topup
+
+OTHER = "other"
+
+
+@dataclass
+class TopupDraft:
+    """What the top-up screen shows for what was typed so far, with any problems found."""
+
+    market: Market
+    phone_raw: str = ""
+    number: MobileNumber | None = None
+    guessed: Operator | None = None
+    operator: Operator | None = None
+    amount_choice: str = ""
+    other_raw: str = ""
+    amount: int | None = None
+    tiles: list[Price] = field(default_factory=list)
+    price: Price | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and self.price is not None and self.operator is not None
+
+
+def read_draft(market: Market, phone_raw: str | None, operator_id: str | None,
+               amount_choice: str | None, other_raw: str | None,
+               *, complete: bool) -> TopupDraft:
+    """Check what was typed. With complete=False (live feedback while typing) missing fields are
+    not errors yet; with complete=True (placing the order) everything is required.
+    """
+    draft = TopupDraft(market=market, phone_raw=(phone_raw or "").strip()[:40],
+                       amount_choice=(amount_choice or "").strip(),
+                       other_raw=(other_raw or "").strip()[:20])
+    _read_number(draft, complete)
+    _read_operator(draft, operator_id, complete)
+    first = is_first_topup(draft.number.e164) if draft.number else True
+    promotions = rules().promotions_for(market.code)
+    draft.tiles = [price_for(tile, promotions, first) for tile in market.topup.tiles]
+    _read_amount(draft, complete)
+    if draft.amount is not None:
+        draft.price = price_for(draft.amount, promotions, first)
+    return draft
+
+
+def _read_number(draft: TopupDraft, complete: bool) -> None:
+    try:
+        draft.number = parse_mobile(draft.phone_raw, draft.market.code)
+    except PhoneError as exc:
+        if draft.phone_raw or complete:
+            draft.errors["phone"] = "phone_" + exc.code
+        return
+    draft.guessed = draft.market.guess_operator(draft.number.carrier_name)
+
+
+def _read_operator(draft: TopupDraft, operator_id: str | None, complete: bool) -> None:
+    if operator_id:
+        draft.operator = draft.market.operator(operator_id)
+        if draft.operator is None:
+            draft.errors["operator"] = "operator_unknown"
+    else:
+        draft.operator = draft.guessed
+    if draft.operator is None and complete and "operator" not in draft.errors:
+        draft.errors["operator"] = "operator_missing"
+
+
+def _read_amount(draft: TopupDraft, complete: bool) -> None:
+    choice = draft.amount_choice
+    if not choice:
+        if complete:
+            draft.errors["amount"] = "amount_missing"
+        return
+    if choice == OTHER:
+        if not draft.other_raw and not complete:
+            return
+        try:
+            draft.amount = check_amount(parse_major(draft.other_raw, draft.market.currency),
+                                        draft.market.topup)
+        except (MoneyError, AmountError) as exc:
+            draft.errors["other_amount"] = "amount_" + exc.code
+        return
+    tiles = {str(tile): tile for tile in draft.market.topup.tiles}
+    if choice not in tiles:  # a tampered or stale form: only the shown tiles can be chosen
+        draft.errors["amount"] = "amount_missing"
+        return
+    draft.amount = tiles[choice]
+
+
+def place_order(draft: TopupDraft, locale: str) -> Order:
+    """Create the order for a complete draft: awaiting payment, deadline one hour from now."""
+    if not draft.ok:
+        raise ValueError("place_order needs a complete draft")
+    assert draft.number and draft.operator and draft.price
+    now = clock.now()
+    for _ in range(5):  # a clash of the random order number is rare; draw again
+        order = Order(
+            number=states.new_order_number("T", now), kind="topup", market=draft.market.code,
+            currency=draft.market.currency, phone=draft.number.e164,
+            operator_id=draft.operator.id, amount=draft.price.amount, price=draft.price.to_pay,
+            promotion_id=draft.price.promotion.id if draft.price.promotion else None,
+            status=states.AWAITING_PAYMENT, locale=locale, created_at=now,
+            deadline=states.payment_deadline(now, rules().payment_window))
+        db.session.add(order)
+        try:
+            db.session.flush()
+        except IntegrityError:
+            db.session.rollback()
+            continue
+        db.session.add(OrderEvent(order_id=order.id, from_status=None,
+                                  to_status=states.AWAITING_PAYMENT, actor="payer", at=now))
+        db.session.commit()
+        return order
+    raise RuntimeError("could not draw a free order number")

@@ -1,0 +1,26 @@
+"""Localized error pages; a stale form (CSRF) gets its form back, not a bare 400."""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask_wtf.csrf import CSRFError
+
+from .messages import message
+
+
+def init_app(app) -> None:
+    @app.errorhandler(404)
+    def not_found(_error):
+        return render_template("errors/404.html"), 404
+
+    @app.errorhandler(405)
+    def not_allowed(_error):
+        return render_template("errors/404.html"), 405
+
+    @app.errorhandler(CSRFError)
+    def stale_form(_error):
+        return render_template("errors/400.html", reason=message("csrf")), 400
+
+    @app.errorhandler(500)
+    def server_error(_error):
+        return render_template("errors/500.html"), 500
