@@ -21,15 +21,12 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 _LANG_TARGETS = {"checkout.pay_card": "checkout.order", "topup.place": "topup.form"}
 
 
-def create_app(config: type | dict | None = None) -> Flask:
-    """Build the app. `config` is a Config class or a dict of overrides."""
+def create_app(config: type = Config, overrides: dict | None = None) -> Flask:
+    """Build the app from a config class (Config, TestConfig) plus any overrides."""
     app = Flask(__name__, template_folder="../templates", static_folder="../static",
                 instance_relative_config=True)
-    app.config.from_object(Config)
-    if isinstance(config, dict):
-        app.config.update(config)
-    elif config is not None:
-        app.config.from_object(config)
+    app.config.from_object(config)
+    app.config.update(overrides or {})
     if not app.debug and not app.testing and not app.config["SANDBOX"] \
             and app.config["SECRET_KEY"] == Config.SECRET_KEY:
         raise RuntimeError("set SECRET_KEY outside sandbox mode")

@@ -39,3 +39,5 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     RATELIMIT_ENABLED = False
     SANDBOX = True
+    # Most tests post forms directly; tests/web/test_security.py turns CSRF back on to prove it.
+    WTF_CSRF_ENABLED = False

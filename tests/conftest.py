@@ -1,0 +1,79 @@
+"""Fixtures: an app on SQLite always and on PostgreSQL when TEST_DATABASE_URL is set.
+
+The schema is built once per backend by the real migrations; each test starts from empty
+tables and a clock frozen at FIXED_NOW (tests move it with `clock.freeze`/`clock.advance`).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from webapp import create_app
+from webapp.clock import clock
+from webapp.config import TestConfig
+from webapp.extensions import db
+
+# A Sunday morning in Moscow (09:00 MSK), far from any month end.
+FIXED_NOW = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
+
+
+def _postgres_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if not url:
+        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (CI sets it)")
+    try:
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    except Exception as exc:  # noqa: BLE001 - any failure to reach it is reported as such
+        pytest.fail(f"TEST_DATABASE_URL is set but PostgreSQL is not usable: {exc}")
+    return url
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory) -> str:
+    """A migrated, empty database of each backend, once per test session."""
+    if request.param == "postgresql":
+        url = _postgres_url()
+    else:
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("sqlite") / "test.db")
+    app = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+def _empty_tables() -> None:
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        _empty_tables()
+        clock.freeze(FIXED_NOW)
+        yield app
+        clock.freeze(None)
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def backend(app) -> str:
+    return db.engine.dialect.name

@@ -1,0 +1,38 @@
+"""Small builders for tests: orders placed and paid through the real services."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import func, select
+
+from webapp.domain.cards import validate_card
+from webapp.extensions import db
+from webapp.models import LedgerEntry, Subscriber
+from webapp.services import rules
+from webapp.services.checkout import pay_by_card
+from webapp.services.topup import read_draft, place_order
+
+GOOD_CARD = "4242424242424242"
+
+
+def topup_order(phone="+79031234567", operator="beeline", amount="10000", market="RU",
+                other="", locale="ru"):
+    """Place a top-up order through the service, as the form would."""
+    draft = read_draft(rules().market(market), phone, operator, amount, other, complete=True)
+    assert draft.ok, draft.errors
+    return place_order(draft, locale)
+
+
+def pay(order, number=GOOD_CARD, key=None, expiry="12/30", cvc="123"):
+    card, errors = validate_card(number, expiry, cvc, order.created_at.date())
+    assert card is not None, errors
+    return pay_by_card(order.number, card, key or secrets.token_urlsafe(18))
+
+
+def ledger_balance(phone: str) -> int:
+    """The balance as the sum of the ledger, computed independently of Subscriber.balance()."""
+    subscriber = db.session.scalar(select(Subscriber).where(Subscriber.phone == phone))
+    total = db.session.scalar(select(func.coalesce(func.sum(LedgerEntry.amount), 0))
+                              .where(LedgerEntry.subscriber_id == subscriber.id))
+    return int(total)
