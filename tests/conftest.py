@@ -10,6 +10,7 @@ import os
 from datetime import UTC, datetime
 
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
@@ -57,9 +58,21 @@ def _empty_tables() -> None:
     db.session.commit()
 
 
+class RequestPerContextClient(FlaskClient):
+    """Each request gets its own app context, as in production (its own `g`, locale and
+    database session). The test's own session commits first, so that it holds no transaction
+    (and, on SQLite, no write lock) while the request runs."""
+
+    def open(self, *args, **kwargs):
+        db.session.commit()
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(database_url):
     app = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": database_url})
+    app.test_client_class = RequestPerContextClient
     with app.app_context():
         _empty_tables()
         clock.freeze(FIXED_NOW)
