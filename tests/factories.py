@@ -11,7 +11,7 @@ from webapp.extensions import db
 from webapp.models import LedgerEntry, Subscriber
 from webapp.services import rules
 from webapp.services.checkout import pay_by_card
-from webapp.services.topup import read_draft, place_order
+from webapp.services.topup import place_order, read_draft
 
 GOOD_CARD = "4242424242424242"
 

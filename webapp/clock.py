@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from .database import begin_write
 from .extensions import db
 from .models import Setting
 
@@ -37,6 +38,7 @@ class Clock:
         """Move the sandbox clock forward by delta (never back) and return the new now."""
         if delta < timedelta(0):
             raise ValueError("the clock only moves forward")
+        begin_write()
         setting = db.session.get(Setting, _OFFSET_KEY)
         total = self.offset() + delta
         if setting is None:
@@ -48,6 +50,7 @@ class Clock:
 
     def reset(self) -> None:
         """Back to real time."""
+        begin_write()
         setting = db.session.get(Setting, _OFFSET_KEY)
         if setting is not None:
             db.session.delete(setting)

@@ -1,17 +1,26 @@
-"""Engine set-up per backend: SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE."""
+"""Engine set-up per backend: SQLite gets WAL, a busy timeout, and BEGIN IMMEDIATE for the
+transactions that ask for the write lock (begin_write below)."""
 
 from __future__ import annotations
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from .extensions import db
+
+# Execution option a session's connection carries when its transaction will write.
+WRITE_LOCK = "topup_write_lock"
+
 
 def configure_engine(engine: Engine) -> None:
-    """Make SQLite safe for check-then-act: every transaction takes the write lock at BEGIN.
+    """Make SQLite safe for check-then-act.
 
-    pysqlite's own transaction handling is switched off (isolation_level=None) so that the
-    BEGIN we emit is the one that counts; see SQLAlchemy's "Serializable isolation / Savepoints /
-    Transactional DDL" notes for pysqlite.
+    A transaction that will write starts with BEGIN IMMEDIATE, taking the write lock before it
+    reads what it checks (SQLite has no row locks, and a deferred transaction that read first
+    cannot wait for the lock: it fails at once if another writer got in between). Read-only
+    transactions stay deferred so that pages never hold the lock. pysqlite's own transaction
+    handling is switched off (isolation_level=None) so that the BEGIN we emit is the one that
+    counts, as SQLAlchemy's pysqlite notes describe.
     """
     if engine.dialect.name != "sqlite":
         return
@@ -28,4 +37,15 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        immediate = connection.get_execution_options().get(WRITE_LOCK)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def begin_write() -> None:
+    """Start a transaction that will write, holding SQLite's write lock from its first read.
+
+    It ends whatever read transaction the request had, so that everything the caller checks is
+    read again under the lock. Callers never have changes pending at this point.
+    """
+    db.session.commit()
+    db.session.connection(execution_options={WRITE_LOCK: True})

@@ -30,9 +30,8 @@ def _set_attempt_status(attempt: PaymentAttempt, new: str) -> None:
     attempt.status = new
 
 
-def _payable_order(number: str) -> Order:
-    """The order, locked, after settling its deadline; raises PaymentRefused if not payable."""
-    order = locked_order(number)
+def _check_payable(order: Order | None) -> Order:
+    """The locked order after settling its deadline; raises PaymentRefused if not payable."""
     if order is None:
         raise PaymentRefused("not_found")
     now = clock.now()
@@ -46,23 +45,22 @@ def _payable_order(number: str) -> Order:
     return order
 
 
+def _attempt_with_key(key: str) -> PaymentAttempt | None:
+    return db.session.scalar(select(PaymentAttempt).where(PaymentAttempt.idempotency_key == key))
+
+
 def pay_by_card(number: str, card: CardDetails, idempotency_key: str) -> PaymentAttempt:
     """Charge a card for the order once. A replay of the same idempotency key returns the first
     attempt unchanged; a new attempt on a paid or expired order raises PaymentRefused.
     """
     try:
-        replay = db.session.scalar(select(PaymentAttempt).where(
-            PaymentAttempt.idempotency_key == idempotency_key))
+        order = locked_order(number)
+        # Under the lock: a twin request with this key may have finished while we waited.
+        replay = _attempt_with_key(idempotency_key)
         if replay is not None:
-            db.session.rollback()
+            db.session.commit()
             return replay
-        order = _payable_order(number)
-        # Re-check under the lock: a twin request may have committed while we waited.
-        replay = db.session.scalar(select(PaymentAttempt).where(
-            PaymentAttempt.idempotency_key == idempotency_key))
-        if replay is not None:
-            db.session.rollback()
-            return replay
+        order = _check_payable(order)
         now = clock.now()
         attempt = PaymentAttempt(order_id=order.id, method="card", status=states.PENDING,
                                  amount=order.price, currency=order.currency,

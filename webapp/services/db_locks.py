@@ -1,20 +1,22 @@
-"""Row locking that works the same on PostgreSQL and SQLite.
+"""Row locks that work the same on PostgreSQL and SQLite.
 
-PostgreSQL: SELECT … FOR UPDATE locks the row until commit. SQLite has no row locks; there every
-transaction starts with BEGIN IMMEDIATE (see webapp/database.py), which takes the database's
-write lock up front, so check-then-act is serialized there as well.
+A use case that checks then changes starts with database.begin_write() (BEGIN IMMEDIATE on
+SQLite, which has no row locks); on PostgreSQL the row itself is locked with SELECT … FOR
+UPDATE.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
+from ..database import begin_write
 from ..extensions import db
 from ..models import Order
 
 
 def locked_order(number: str) -> Order | None:
-    """Load an order by number with its row locked for the rest of the transaction."""
+    """In a new write transaction, load an order by number with its row locked until commit."""
+    begin_write()
     return db.session.scalar(
         select(Order).where(Order.number == number)
         .with_for_update().execution_options(populate_existing=True))

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from ..clock import clock
+from ..database import begin_write
 from ..extensions import db
 from ..models import LedgerEntry, Subscriber
 
@@ -98,6 +99,7 @@ def _history(spec: DemoSubscriber, now: datetime) -> list[tuple[str, int, dateti
 
 def seed() -> int:
     """Create the demo subscribers that do not exist yet; return how many were created."""
+    begin_write()
     now = clock.now()
     existing = set(db.session.scalars(select(Subscriber.phone)))
     created = 0

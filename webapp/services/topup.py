@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import IntegrityError
 
 from ..clock import clock
+from ..database import begin_write
 from ..domain import orders as states
 from ..domain.markets import Market, Operator
 from ..domain.money import MoneyError, parse_major
@@ -109,8 +110,9 @@ def place_order(draft: TopupDraft, locale: str) -> Order:
     if not draft.ok:
         raise ValueError("place_order needs a complete draft")
     assert draft.number and draft.operator and draft.price
-    now = clock.now()
     for _ in range(5):  # a clash of the random order number is rare; draw again
+        begin_write()
+        now = clock.now()
         order = Order(
             number=states.new_order_number("T", now), kind="topup", market=draft.market.code,
             currency=draft.market.currency, phone=draft.number.e164,
