@@ -1,0 +1,52 @@
+"""Locale choice, the switcher that keeps the screen, and Babel formats."""
+
+import pytest
+
+from ..factories import topup_order
+
+
+@pytest.mark.parametrize("header, lang", [
+    ("zh-CN,zh;q=0.9,en;q=0.8", "zh-Hans"),
+    ("en-US,en;q=0.9", "en"),
+    ("ru-RU", "ru"),
+    ("fr-FR, zh-TW;q=0.5", "zh-Hans"),  # primary subtag match, even for another script
+    ("de-DE", "ru"),  # nothing matches: the default
+])
+def test_accept_language_by_primary_subtag(app, header, lang):
+    body = app.test_client().get("/topup/RU", headers={"Accept-Language": header})
+    assert f'<html lang="{lang}">' in body.get_data(as_text=True)
+
+
+def test_explicit_choice_is_kept_in_a_cookie(app):
+    client = app.test_client()
+    client.get("/topup/RU?lang=en")
+    body = client.get("/topup/RU", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert '<html lang="en">' in body
+
+
+def test_switcher_keeps_the_same_screen(client):
+    order = topup_order()
+    body = client.get(f"/orders/{order.number}?lang=ru").get_data(as_text=True)
+    assert f'href="/orders/{order.number}?lang=zh"' in body
+    assert f'href="/orders/{order.number}?lang=en"' in body
+    form = client.get("/topup/CN?phone=13812345678&lang=en").get_data(as_text=True)
+    assert 'href="/topup/CN?phone=13812345678&amp;lang=zh"' in form
+
+
+def test_switcher_after_a_failed_post_points_to_the_page(client):
+    order = topup_order()
+    body = client.post(f"/orders/{order.number}/card", data={"number": "1"}).get_data(
+        as_text=True)
+    assert f'href="/orders/{order.number}?lang=en"' in body
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ru", "1\u00a0500,00\u00a0₽"), ("en", "RUB1,500.00"), ("zh", "RUB1,500.00"),
+])
+def test_money_is_formatted_by_babel(client, lang, text):
+    body = client.get(f"/topup/RU?lang={lang}").get_data(as_text=True)
+    assert text in body
+
+
+def test_yuan_in_chinese(client):
+    assert "¥3,000.00" in client.get("/topup/CN?lang=zh").get_data(as_text=True)
