@@ -10,6 +10,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     String,
     TypeDecorator,
     UniqueConstraint,
@@ -104,6 +105,8 @@ class Order(db.Model):
     amount: Mapped[int] = mapped_column(BigInteger)
     price: Mapped[int] = mapped_column(BigInteger)
     promotion_id: Mapped[str | None] = mapped_column(String(64))
+    # The signed-in payer who placed it, if any (their account lists it).
+    payer_phone: Mapped[str | None] = mapped_column(String(20), index=True)
     status: Mapped[str] = mapped_column(String(24), default="awaiting_payment", index=True)
     locale: Mapped[str] = mapped_column(String(8), default="ru")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -149,11 +152,75 @@ class PaymentAttempt(db.Model):
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
     card_brand: Mapped[str | None] = mapped_column(String(16))
     card_last4: Mapped[str | None] = mapped_column(String(4))
+    card_exp_month: Mapped[int | None] = mapped_column()
+    card_exp_year: Mapped[int | None] = mapped_column()
+    # How the simulated acquirer treats this card (a test-card outcome), kept so that a saved
+    # card behaves like the card it was saved from without keeping its number.
+    card_profile: Mapped[str | None] = mapped_column(String(24))
+    save_card: Mapped[bool] = mapped_column(Boolean, default=False)
+    saved_card_id: Mapped[int | None] = mapped_column(ForeignKey("saved_cards.id",
+                                                                 ondelete="SET NULL"))
+    # Where the 3-D Secure code went (the payer's number), while one is needed.
+    three_ds_phone: Mapped[str | None] = mapped_column(String(20))
     decline_code: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     order: Mapped[Order] = relationship(back_populates="attempts")
+
+
+class SavedCard(db.Model):
+    """A card a signed-in payer chose to keep: a random token, brand, last 4 and expiry only.
+    Never the number, never the CVC."""
+
+    __tablename__ = "saved_cards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_phone: Mapped[str] = mapped_column(String(20), index=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    brand: Mapped[str] = mapped_column(String(16))
+    last4: Mapped[str] = mapped_column(String(4))
+    exp_month: Mapped[int] = mapped_column()
+    exp_year: Mapped[int] = mapped_column()
+    profile: Mapped[str] = mapped_column(String(24))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OneTimeCode(db.Model):
+    """A code sent by SMS, kept only as a keyed hash bound to purpose and subject."""
+
+    __tablename__ = "one_time_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(20), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(64))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    wrong_tries: Mapped[int] = mapped_column(default=0)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A short number the code may be sent back to by SMS reply (m-commerce), if any.
+    reply_to: Mapped[str | None] = mapped_column(String(16))
+
+    __table_args__ = (Index("ix_codes_purpose_subject", "purpose", "subject"),)
+
+
+class SmsMessage(db.Model):
+    """One SMS, out (to a number) or in (a reply from a number), with its delivery status."""
+
+    __tablename__ = "sms_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    direction: Mapped[str] = mapped_column(String(3))  # out | in
+    phone: Mapped[str] = mapped_column(String(20), index=True)  # the handset's number
+    peer: Mapped[str] = mapped_column(String(32))  # sender name or short number
+    body: Mapped[str] = mapped_column(String(600))
+    status: Mapped[str] = mapped_column(String(16))  # queued|sent|delivered|failed|received
+    gateway_id: Mapped[str] = mapped_column(String(40), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Setting(db.Model):
@@ -165,4 +232,5 @@ class Setting(db.Model):
     value: Mapped[str] = mapped_column(String(200))
 
 
-__all__ = ["Subscriber", "LedgerEntry", "Order", "OrderEvent", "PaymentAttempt", "Setting"]
+__all__ = ["Subscriber", "LedgerEntry", "Order", "OrderEvent", "PaymentAttempt", "SavedCard",
+           "OneTimeCode", "SmsMessage", "Setting"]

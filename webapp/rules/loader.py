@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..domain.cards import OUTCOMES, TestCard, card_brand, luhn_valid
+from ..domain.codes import CodePolicy
 from ..domain.markets import Market, Operator, TopupLimits
 from ..domain.money import MINOR_DIGITS
 from ..domain.topup import Promotion
@@ -31,6 +32,7 @@ class Rules:
     promotions: tuple[Promotion, ...]
     test_cards: tuple[TestCard, ...]
     payment_window: timedelta
+    codes: CodePolicy
 
     def market(self, code: str) -> Market | None:
         return self.markets.get((code or "").upper())
@@ -175,6 +177,23 @@ def _load_cards(raw: dict) -> tuple[TestCard, ...]:
     return tuple(cards)
 
 
+def _load_codes(raw: dict) -> CodePolicy:
+    root = _Reader("codes.toml", raw)
+    values = {key: root.get(key, int) for key in ("digits", "valid_minutes", "max_wrong_tries",
+                                                  "resend_after_seconds",
+                                                  "max_per_number_per_hour")}
+    for key, value in values.items():
+        if value <= 0:
+            raise root.fail(key, "must be positive")
+    if not 4 <= values["digits"] <= 10:
+        raise root.fail("digits", "must be between 4 and 10")
+    return CodePolicy(digits=values["digits"],
+                      valid_for=timedelta(minutes=values["valid_minutes"]),
+                      max_wrong_tries=values["max_wrong_tries"],
+                      resend_after=timedelta(seconds=values["resend_after_seconds"]),
+                      max_per_hour=values["max_per_number_per_hour"])
+
+
 def load_rules(directory: Path | str = RULES_DIR) -> Rules:
     """Read every rule file in `directory`; raise RulesError on the first problem."""
     directory = Path(directory)
@@ -190,4 +209,5 @@ def load_rules(directory: Path | str = RULES_DIR) -> Rules:
         promotions=_load_promotions(_read(directory, "promotions.toml"), markets),
         test_cards=_load_cards(_read(directory, "cards.toml")),
         payment_window=timedelta(minutes=window),
+        codes=_load_codes(_read(directory, "codes.toml")),
     )

@@ -1,0 +1,87 @@
+"""One-time codes (SPEC §5): drawn from a CSPRNG, kept only as a keyed hash bound to what they
+confirm, valid for a while, killed by too many wrong tries, and rationed per number."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+
+@dataclass(frozen=True)
+class CodePolicy:
+    digits: int
+    valid_for: timedelta
+    max_wrong_tries: int
+    resend_after: timedelta
+    max_per_hour: int
+
+
+def new_code(policy: CodePolicy) -> str:
+    """A fresh code of policy.digits digits from the OS's CSPRNG (leading zeros kept)."""
+    return f"{secrets.randbelow(10 ** policy.digits):0{policy.digits}d}"
+
+
+def code_hash(key: bytes, purpose: str, subject: str, code: str) -> str:
+    """HMAC-SHA256 of the code bound to its purpose and subject: a code issued to confirm one
+    thing hashes differently for anything else, so it can never confirm it."""
+    message = f"{purpose}\x1f{subject}\x1f{code}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def code_matches(key: bytes, purpose: str, subject: str, typed: str, stored_hash: str) -> bool:
+    """Constant-time comparison of a typed code against the stored hash."""
+    typed = (typed or "").strip()
+    return hmac.compare_digest(code_hash(key, purpose, subject, typed), stored_hash)
+
+
+def expires_at(issued_at: datetime, policy: CodePolicy) -> datetime:
+    return issued_at + policy.valid_for
+
+
+def is_expired(issued_at: datetime, now: datetime, policy: CodePolicy) -> bool:
+    """Valid for [issued, issued + validity): at 9:59 it works, at 10:00 it is dead."""
+    return now >= expires_at(issued_at, policy)
+
+
+@dataclass(frozen=True)
+class IssueDecision:
+    allowed: bool
+    reason: str | None = None  # resend_too_soon | hourly_limit
+    retry_at: datetime | None = None
+
+
+HOUR = timedelta(hours=1)
+
+
+def may_issue(now: datetime, issued_times: list[datetime], policy: CodePolicy) -> IssueDecision:
+    """Whether a new code may go to a number that was sent codes at `issued_times`.
+
+    No sooner than resend_after after the last one; at most max_per_hour in any rolling hour.
+    `retry_at` says when asking again will work.
+    """
+    recent = sorted(t for t in issued_times if t > now - timedelta(hours=1))
+    if recent and now < recent[-1] + policy.resend_after:
+        return IssueDecision(False, "resend_too_soon", recent[-1] + policy.resend_after)
+    if len(recent) >= policy.max_per_hour:
+        oldest_counted = recent[-policy.max_per_hour]
+        return IssueDecision(False, "hourly_limit", oldest_counted + timedelta(hours=1))
+    return IssueDecision(True)
+
+
+def normalize_typed(raw: str | None) -> str:
+    """What a person typed as a code, without spaces ("123 456" → "123456")."""
+    return "".join((raw or "").split())
+
+
+ACTIVE = "active"
+USED = "used"
+DEAD = "dead"  # too many wrong tries
+EXPIRED = "expired"
+SUPERSEDED = "superseded"  # a newer code was sent for the same thing
+CODE_TRANSITIONS: dict[str, frozenset[str]] = {
+    ACTIVE: frozenset({USED, DEAD, EXPIRED, SUPERSEDED}),
+    USED: frozenset(), DEAD: frozenset(), EXPIRED: frozenset(), SUPERSEDED: frozenset(),
+}

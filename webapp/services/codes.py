@@ -1,0 +1,150 @@
+"""Issuing and checking one-time codes sent by SMS (SPEC §5)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from ..clock import clock
+from ..database import begin_write, lock_name
+from ..domain import codes as rules_of
+from ..domain.orders import check_transition
+from ..extensions import db
+from ..models import OneTimeCode
+from . import rules, sms
+
+
+class CodeRefused(Exception):
+    """reason: resend_too_soon | hourly_limit (with retry_at); no_code | expired | used | dead |
+    wrong (with tries_left)."""
+
+    def __init__(self, reason: str, *, retry_at: datetime | None = None,
+                 tries_left: int | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_at = retry_at
+        self.tries_left = tries_left
+
+
+def _key() -> bytes:
+    return ("one-time-codes:" + current_app.config["SECRET_KEY"]).encode()
+
+
+def _set_status(code: OneTimeCode, new: str, now: datetime) -> None:
+    check_transition(rules_of.CODE_TRANSITIONS, code.status, new)
+    code.status = new
+    code.finished_at = now
+
+
+def issue(phone: str, purpose: str, subject: str, sender: str,
+          text_for: Callable[[str], str], reply_to: str | None = None) -> OneTimeCode:
+    """Send a new code to `phone` for (purpose, subject) and commit. An active code for the same
+    thing is superseded. Raises CodeRefused(resend_too_soon | hourly_limit) per number."""
+    lock_name("codes:" + phone)
+    policy, now = rules().codes, clock.now()
+    issued = db.session.scalars(select(OneTimeCode.issued_at).where(
+        OneTimeCode.phone == phone, OneTimeCode.issued_at > now - rules_of.HOUR)).all()
+    decision = rules_of.may_issue(now, list(issued), policy)
+    if not decision.allowed:
+        db.session.rollback()
+        raise CodeRefused(decision.reason or "", retry_at=decision.retry_at)
+    for old in db.session.scalars(select(OneTimeCode).where(
+            OneTimeCode.purpose == purpose, OneTimeCode.subject == subject,
+            OneTimeCode.status == rules_of.ACTIVE)):
+        _set_status(old, rules_of.SUPERSEDED, now)
+    code = rules_of.new_code(policy)
+    row = OneTimeCode(phone=phone, purpose=purpose, subject=subject,
+                      code_hash=rules_of.code_hash(_key(), purpose, subject, code),
+                      status=rules_of.ACTIVE, wrong_tries=0, issued_at=now,
+                      expires_at=rules_of.expires_at(now, policy), reply_to=reply_to)
+    db.session.add(row)
+    sms.send(phone, sender, text_for(code))
+    db.session.commit()
+    return row
+
+
+def _latest(purpose: str, subject: str, lock: bool = False) -> OneTimeCode | None:
+    query = (select(OneTimeCode).where(OneTimeCode.purpose == purpose,
+                                       OneTimeCode.subject == subject)
+             .order_by(OneTimeCode.id.desc()).limit(1))
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return db.session.scalar(query)
+
+
+def use(purpose: str, subject: str, typed: str, from_phone: str | None = None) -> OneTimeCode:
+    """Check a code and mark it used, in the caller's write transaction (the caller commits
+    together with what the code confirms). A wrong code counts a try and is committed before
+    CodeRefused is raised; the last allowed wrong try kills the code. `from_phone`, when given
+    (an SMS reply), must be the number the code was sent to, else it counts as a wrong try."""
+    begin_write()
+    code = _latest(purpose, subject, lock=True)
+    now, policy = clock.now(), rules().codes
+    if code is None or code.status == rules_of.SUPERSEDED:
+        raise CodeRefused("no_code")
+    if code.status in (rules_of.USED, rules_of.DEAD, rules_of.EXPIRED):
+        raise CodeRefused(code.status)
+    if rules_of.is_expired(code.issued_at, now, policy):
+        _set_status(code, rules_of.EXPIRED, now)
+        db.session.commit()
+        raise CodeRefused(rules_of.EXPIRED)
+    typed = rules_of.normalize_typed(typed)
+    right_phone = from_phone is None or from_phone == code.phone
+    if not (right_phone and rules_of.code_matches(_key(), purpose, subject, typed,
+                                                  code.code_hash)):
+        code.wrong_tries += 1
+        left = policy.max_wrong_tries - code.wrong_tries
+        if left <= 0:
+            _set_status(code, rules_of.DEAD, now)
+        db.session.commit()
+        raise CodeRefused("dead" if left <= 0 else "wrong", tries_left=max(left, 0))
+    _set_status(code, rules_of.USED, now)
+    return code
+
+
+@dataclass(frozen=True)
+class CodeView:
+    """What a code page shows: where it went, time and tries left, when to ask again."""
+
+    phone: str
+    status: str
+    expires_at: datetime
+    tries_left: int
+    resend_at: datetime | None  # None: a new code may be asked for now
+
+    def seconds_left(self, now: datetime) -> int:
+        return max(int((self.expires_at - now).total_seconds()), 0)
+
+
+def view(purpose: str, subject: str) -> CodeView | None:
+    """The latest code for (purpose, subject), as of now, for display."""
+    code = _latest(purpose, subject)
+    if code is None:
+        return None
+    now, policy = clock.now(), rules().codes
+    status = code.status
+    if status == rules_of.ACTIVE and rules_of.is_expired(code.issued_at, now, policy):
+        status = rules_of.EXPIRED
+    issued = db.session.scalars(select(OneTimeCode.issued_at).where(
+        OneTimeCode.phone == code.phone,
+        OneTimeCode.issued_at > now - rules_of.HOUR)).all()
+    decision = rules_of.may_issue(now, list(issued), policy)
+    return CodeView(phone=code.phone, status=status, expires_at=code.expires_at,
+                    tries_left=max(policy.max_wrong_tries - code.wrong_tries, 0),
+                    resend_at=None if decision.allowed else decision.retry_at)
+
+
+def expire_due() -> int:
+    """Mark every active code past its validity expired (idempotent); return how many."""
+    begin_write()
+    now = clock.now()
+    result = db.session.execute(
+        update(OneTimeCode).where(OneTimeCode.status == rules_of.ACTIVE,
+                                  OneTimeCode.expires_at <= now)
+        .values(status=rules_of.EXPIRED, finished_at=now))
+    db.session.commit()
+    return result.rowcount or 0

@@ -1,0 +1,61 @@
+"""Sending SMS, receiving replies and delivery reports (SPEC §5)."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..clock import clock
+from ..extensions import db
+from ..models import SmsMessage
+from ..sms_gateways import OutgoingSms
+
+# Who the sandbox's own messages come from (an alphanumeric sender, as real services use).
+SERVICE_SENDER = "TopupSandbox"
+BANK_SENDER = "3-D Secure"
+
+
+def send(phone: str, sender: str, body: str) -> SmsMessage:
+    """Record an outgoing SMS and hand it to the configured gateway, in the caller's
+    transaction (the caller commits: a message is sent only with the change it belongs to)."""
+    message = SmsMessage(direction="out", phone=phone, peer=sender, body=body, status="queued",
+                         gateway_id=secrets.token_hex(16), created_at=clock.now())
+    db.session.add(message)
+    db.session.flush()
+    gateway = current_app.extensions["sms_gateway"]
+    message.status = gateway.send(OutgoingSms(message.gateway_id, phone, sender, body))
+    message.status_at = clock.now()
+    return message
+
+
+def record_reply(phone: str, to: str, text: str) -> SmsMessage:
+    """Record an SMS a number sent to one of our short numbers (the caller commits)."""
+    message = SmsMessage(direction="in", phone=phone, peer=to, body=text[:600],
+                         status="received", gateway_id=secrets.token_hex(16),
+                         created_at=clock.now())
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+def record_delivery(gateway_id: str, status: str) -> bool:
+    """A delivery report from the gateway: delivered or failed. False for an unknown message."""
+    message = db.session.scalar(select(SmsMessage).where(SmsMessage.gateway_id == gateway_id))
+    if message is None or message.direction != "out":
+        return False
+    message.status = status
+    message.status_at = clock.now()
+    db.session.commit()
+    return True
+
+
+def inbox(phone: str) -> list[tuple[str, list[SmsMessage]]]:
+    """A number's messages grouped by the other party, newest conversation and message first."""
+    messages = db.session.scalars(select(SmsMessage).where(SmsMessage.phone == phone)
+                                  .order_by(SmsMessage.id.desc())).all()
+    threads: dict[str, list[SmsMessage]] = {}
+    for message in messages:
+        threads.setdefault(message.peer, []).append(message)
+    return list(threads.items())
