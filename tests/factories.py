@@ -10,7 +10,7 @@ from webapp.domain.cards import validate_card
 from webapp.extensions import db
 from webapp.models import LedgerEntry, Subscriber
 from webapp.services import rules
-from webapp.services.checkout import pay_by_card
+from webapp.services.checkout import CardPayment, pay_by_card
 from webapp.services.topup import place_order, read_draft
 
 GOOD_CARD = "4242424242424242"
@@ -24,10 +24,11 @@ def topup_order(phone="+79031234567", operator="beeline", amount="10000", market
     return place_order(draft, locale)
 
 
-def pay(order, number=GOOD_CARD, key=None, expiry="12/30", cvc="123"):
+def pay(order, number=GOOD_CARD, key=None, expiry="12/30", cvc="123", payer=None, save=False):
     card, errors = validate_card(number, expiry, cvc, order.created_at.date())
     assert card is not None, errors
-    return pay_by_card(order.number, card, key or secrets.token_urlsafe(18))
+    return pay_by_card(order.number, CardPayment(card, key or secrets.token_urlsafe(18),
+                                                 payer_phone=payer, save_card=save))
 
 
 def ledger_balance(phone: str) -> int:

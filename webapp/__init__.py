@@ -14,11 +14,16 @@ from .database import configure_engine
 from .extensions import babel, csrf, db, limiter, migrate
 from .rules import load_rules
 from .rules.loader import RULES_DIR
-from .views import checkout, errors, sandbox, topup
+from .sms_gateways import make_gateway
+from .views import account, api, checkout, errors, phone, sandbox, topup
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # A page rendered by a POST switches language on the GET page it belongs to.
-_LANG_TARGETS = {"checkout.pay_card": "checkout.order", "topup.place": "topup.form"}
+_LANG_TARGETS = {"checkout.pay_card": "checkout.order", "topup.place": "topup.form",
+                 "checkout.three_ds_confirm": "checkout.three_ds",
+                 "checkout.three_ds_resend": "checkout.three_ds", "account.start": "account.signin",
+                 "account.finish": "account.code", "account.resend": "account.code",
+                 "phone.reply": "phone.inbox"}
 
 
 def create_app(config: type = Config, overrides: dict | None = None) -> Flask:
@@ -34,6 +39,7 @@ def create_app(config: type = Config, overrides: dict | None = None) -> Flask:
 
     # A bad rule file stops the app here with the file and key in the message.
     app.extensions["topup_rules"] = load_rules(app.config.get("RULES_DIR") or RULES_DIR)
+    app.extensions["sms_gateway"] = make_gateway(app.config["SMS_GATEWAY"])
 
     os.makedirs(app.instance_path, exist_ok=True)
     db.init_app(app)
@@ -52,13 +58,17 @@ def create_app(config: type = Config, overrides: dict | None = None) -> Flask:
 
     app.register_blueprint(topup.bp)
     app.register_blueprint(checkout.bp)
+    app.register_blueprint(account.bp)
+    app.register_blueprint(api.bp)
     if app.config["SANDBOX"]:
         app.register_blueprint(sandbox.bp)
+        app.register_blueprint(phone.bp)
 
     @app.context_processor
     def _globals():
         return {"lang": i18n.current_lang(), "languages": app.config["LANGUAGES"],
-                "lang_url": _lang_url, "sandbox": app.config["SANDBOX"]}
+                "lang_url": _lang_url, "sandbox": app.config["SANDBOX"],
+                "payer": account.payer()}
 
     return app
 

@@ -9,7 +9,8 @@ import click
 from flask import Flask
 
 from .clock import clock
-from .services import demo, orders
+from .services import demo
+from .services.settle import settle_all
 
 _STEP = re.compile(r"^(\d+)([dhm])$")
 _UNITS = {"d": "days", "h": "hours", "m": "minutes"}
@@ -34,8 +35,9 @@ def init_app(app: Flask) -> None:
 
     @app.cli.command("settle")
     def settle_command():
-        """Apply whatever fell due (expired orders, credits). Safe to run any number of times."""
-        click.echo(f"orders settled: {orders.settle_due()}")
+        """Apply whatever fell due (expired orders and codes, credits). Safe to run again."""
+        done = settle_all()
+        click.echo(f"orders settled: {done.orders}; codes expired: {done.codes}")
 
     @clock_group.command("advance")
     @click.argument("step")
@@ -44,7 +46,9 @@ def init_app(app: Flask) -> None:
         if not app.config["SANDBOX"]:
             raise click.ClickException("the clock can only be moved in sandbox mode")
         now = clock.advance(parse_step(step))
-        click.echo(f"now: {now.isoformat()}; orders settled: {orders.settle_due()}")
+        done = settle_all()
+        click.echo(f"now: {now.isoformat()}; orders settled: {done.orders}; "
+                   f"codes expired: {done.codes}")
 
     @clock_group.command("reset")
     def reset_command():

@@ -24,6 +24,10 @@ class Config:
     # The operator credits a paid top-up after this many seconds ("within a few hours" for real).
     CREDIT_DELAY_SECONDS = int(os.environ.get("CREDIT_DELAY_SECONDS", "0"))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # outbox: messages stay in the database (the virtual phone reads them); log: printed too.
+    SMS_GATEWAY = os.environ.get("SMS_GATEWAY", "outbox")
+    # Shared with a real SMS gateway, which signs what it posts to /api/sms/inbound.
+    SMS_INBOUND_SECRET = os.environ.get("SMS_INBOUND_SECRET", "")
     RATELIMIT_HEADERS_ENABLED = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -41,3 +45,4 @@ class TestConfig(Config):
     SANDBOX = True
     # Most tests post forms directly; tests/web/test_security.py turns CSRF back on to prove it.
     WTF_CSRF_ENABLED = False
+    SMS_INBOUND_SECRET = "test-inbound-secret"

@@ -10,7 +10,7 @@ from webapp.domain.cards import validate_card
 from webapp.extensions import db
 from webapp.models import LedgerEntry, Order, PaymentAttempt
 from webapp.services import orders
-from webapp.services.checkout import PaymentRefused, pay_by_card
+from webapp.services.checkout import CardPayment, PaymentRefused, pay_by_card
 
 from ..conftest import FIXED_NOW
 from ..factories import topup_order
@@ -54,7 +54,7 @@ def test_concurrent_payments_charge_once(app, same_key):
     key = secrets.token_urlsafe(18)
 
     def pay(i):
-        attempt = pay_by_card(number, CARD, key if same_key else f"{key}-{i}")
+        attempt = pay_by_card(number, CardPayment(CARD, key if same_key else f"{key}-{i}"))
         return attempt.status
 
     results = run_at_once(app, 8, pay)
@@ -69,7 +69,7 @@ def test_concurrent_payments_charge_once(app, same_key):
 def test_concurrent_refreshes_credit_once(app):
     app.config["CREDIT_DELAY_SECONDS"] = 0
     order = topup_order()
-    pay_by_card(order.number, CARD, secrets.token_urlsafe(18))
+    pay_by_card(order.number, CardPayment(CARD, secrets.token_urlsafe(18)))
     number = order.number
 
     results = run_at_once(app, 8, lambda i: orders.refresh(number).status)
@@ -84,7 +84,7 @@ def test_settle_is_idempotent(app):
     from webapp.clock import clock
 
     first, second = topup_order(), topup_order(phone="+79261234567", operator="megafon")
-    pay_by_card(second.number, CARD, secrets.token_urlsafe(18))
+    pay_by_card(second.number, CardPayment(CARD, secrets.token_urlsafe(18)))
     clock.freeze(FIXED_NOW + timedelta(hours=2))
     assert orders.settle_due() == 2  # one expired, one credited
     assert orders.settle_due() == 0
@@ -100,7 +100,7 @@ def test_concurrent_settlements_change_each_order_once(app):
 
     placed = [topup_order(phone=f"+7903123456{i}") for i in range(4)]
     for order in placed:
-        pay_by_card(order.number, CARD, secrets.token_urlsafe(18))
+        pay_by_card(order.number, CardPayment(CARD, secrets.token_urlsafe(18)))
     clock.freeze(FIXED_NOW + timedelta(hours=2))
     results = run_at_once(app, 4, lambda i: orders.settle_due())
     assert sum(results) == 4

@@ -65,7 +65,6 @@ def test_card_of_this_month_is_still_valid(client):
     ("4000 0000 0000 9995", "not enough money on the card"),
     ("4000 0000 0000 0002", "do not honor"),
     ("4000 0000 0000 0069", "the bank says this card has expired"),
-    ("4000 0027 6000 3184", "3-D Secure"),
 ])
 def test_declines_say_why_and_allow_another_try(client, number, reason):
     order = topup_order()

@@ -19,14 +19,24 @@ _LENGTHS = {"visa": (13, 16, 19), "mastercard": (16,), "mir": (16, 17, 18, 19),
 BRAND_NAMES = {"visa": "Visa", "mastercard": "Mastercard", "mir": "Mir", "unionpay": "UnionPay"}
 
 
+# Full-width digits, as a Chinese input method types them, read as the ASCII digits they are.
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
 def normalize_number(raw: str | None) -> str:
-    """Strip spaces (as people type a card in groups of four); anything else stays."""
-    return re.sub(r"\s+", "", raw or "")
+    """Strip spaces (as people type a card in groups of four) and read full-width digits as
+    ASCII ones; anything else stays, for the format check to refuse."""
+    return re.sub(r"\s+", "", (raw or "").translate(_FULL_WIDTH))
+
+
+def _ascii_digits(text: str) -> bool:
+    # str.isdigit() would also accept "²" and other digits int() cannot read.
+    return bool(re.fullmatch(r"[0-9]+", text))
 
 
 def card_brand(digits: str) -> str | None:
     """The brand of a card number (or of its first digits, for showing it while typing)."""
-    if not digits.isdigit():
+    if not _ascii_digits(digits):
         return None
     for brand, low, high in _BRAND_RANGES:
         width = len(str(low))
@@ -37,7 +47,7 @@ def card_brand(digits: str) -> str | None:
 
 def luhn_valid(digits: str) -> bool:
     """The Luhn (mod 10) check digit test."""
-    if not digits.isdigit() or len(digits) < 2:
+    if not _ascii_digits(digits) or len(digits) < 2:
         return False
     total = 0
     for index, char in enumerate(reversed(digits)):
@@ -67,11 +77,11 @@ class CardDetails:
 _EXPIRY = re.compile(r"^\s*(\d{1,2})\s*/?\s*(\d{2}|\d{4})\s*$")
 
 
-def _check_number(number: str) -> tuple[str | None, str | None]:
-    """(brand, error code) for a card number."""
+def check_number(number: str) -> tuple[str | None, str | None]:
+    """(brand, error code or None) for a card number without spaces."""
     if not number:
         return None, "number_empty"
-    if not number.isdigit():
+    if not _ascii_digits(number):
         return None, "number_format"
     brand = card_brand(number)
     if brand is None:
@@ -105,7 +115,7 @@ def validate_card(number_raw: str | None, expiry_raw: str | None, cvc_raw: str |
     """
     errors: dict[str, str] = {}
     number = normalize_number(number_raw)
-    brand, error = _check_number(number)
+    brand, error = check_number(number)
     if error:
         errors["number"] = error
     expiry, error = _check_expiry((expiry_raw or "").strip(), today)

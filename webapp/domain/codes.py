@@ -56,15 +56,18 @@ class IssueDecision:
 HOUR = timedelta(hours=1)
 
 
-def may_issue(now: datetime, issued_times: list[datetime], policy: CodePolicy) -> IssueDecision:
-    """Whether a new code may go to a number that was sent codes at `issued_times`.
+def may_issue(now: datetime, last_for_same: datetime | None, issued_to_number: list[datetime],
+              policy: CodePolicy) -> IssueDecision:
+    """Whether a new code may be sent: no sooner than resend_after after the last code for the
+    same thing (`last_for_same`), and at most max_per_hour codes to the number in any rolling
+    hour (`issued_to_number`, whatever they were for). `retry_at` says when asking again works.
 
-    No sooner than resend_after after the last one; at most max_per_hour in any rolling hour.
-    `retry_at` says when asking again will work.
+    The resend pause is per thing confirmed so that, say, a 3-D Secure code right after a
+    sign-in code is not held up; the hourly cap protects the number from being flooded.
     """
-    recent = sorted(t for t in issued_times if t > now - timedelta(hours=1))
-    if recent and now < recent[-1] + policy.resend_after:
-        return IssueDecision(False, "resend_too_soon", recent[-1] + policy.resend_after)
+    if last_for_same is not None and now < last_for_same + policy.resend_after:
+        return IssueDecision(False, "resend_too_soon", last_for_same + policy.resend_after)
+    recent = sorted(t for t in issued_to_number if t > now - HOUR)
     if len(recent) >= policy.max_per_hour:
         oldest_counted = recent[-policy.max_per_hour]
         return IssueDecision(False, "hourly_limit", oldest_counted + timedelta(hours=1))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import total_ordering
 
 # Both markets' currencies have two minor digits (kopecks, fen).
 MINOR_DIGITS = {"RUB": 2, "CNY": 2}
@@ -18,7 +19,8 @@ class MoneyError(ValueError):
         self.code = code
 
 
-@dataclass(frozen=True, order=True)
+@total_ordering
+@dataclass(frozen=True)
 class Money:
     minor: int
     currency: str
@@ -32,6 +34,10 @@ class Money:
     def _same(self, other: Money) -> None:
         if self.currency != other.currency:
             raise ValueError(f"cannot mix {self.currency} and {other.currency}")
+
+    def __lt__(self, other: Money) -> bool:
+        self._same(other)
+        return self.minor < other.minor
 
     def __add__(self, other: Money) -> Money:
         self._same(other)

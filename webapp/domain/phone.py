@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import phonenumbers
@@ -24,6 +25,7 @@ class MobileNumber:
     carrier_name: str  # what phonenumbers knows of the original carrier, "" if nothing
 
 
+_LETTERS = re.compile(r"[^\W\d_]")
 _MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 
 
@@ -36,6 +38,10 @@ def parse_mobile(raw: str | None, region: str) -> MobileNumber:
     text = (raw or "").strip()
     if not text:
         raise PhoneError("empty")
+    if _LETTERS.search(text):
+        # phonenumbers would read letters as keypad digits (vanity numbers) or an extension:
+        # a top-up must go to exactly the digits the payer typed.
+        raise PhoneError("invalid")
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Protocol
 
 from ..domain.money import Money
@@ -17,7 +18,8 @@ class ChargeRequest:
     order_number: str
     amount: Money
     payer_phone: str
-    details: object  # method-specific: CardDetails for cards
+    details: object  # method-specific: CardDetails or SavedCardRef for cards
+    today: date  # the payer's date, for expiry checks
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class ChargeResult:
     decline_code: str | None = None
     brand: str | None = None
     last4: str | None = None
+    profile: str | None = None  # how the acquirer treats this card next time (saved cards)
 
 
 class PaymentProvider(Protocol):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..domain.cards import (
     DO_NOT_HONOR,
     EXPIRED_CARD,
@@ -17,6 +19,19 @@ from .base import DECLINED, REQUIRES_ACTION, SUCCEEDED, ChargeRequest, ChargeRes
 _DECLINES = {INSUFFICIENT_FUNDS, DO_NOT_HONOR, EXPIRED_CARD}
 
 
+@dataclass(frozen=True)
+class SavedCardRef:
+    """A card saved earlier: the acquirer knows it by token; we never held its number."""
+
+    token: str
+    brand: str
+    last4: str
+    exp_month: int
+    exp_year: int
+    profile: str  # the outcome the acquirer gives this card (from the card it was saved from)
+    saved_card_id: int | None = None
+
+
 class SimulatedAcquirer:
     method = "card"
 
@@ -25,14 +40,19 @@ class SimulatedAcquirer:
 
     def charge(self, request: ChargeRequest) -> ChargeResult:
         card = request.details
-        if not isinstance(card, CardDetails):
-            raise TypeError("a card charge needs CardDetails")
-        outcome = card_outcome(card.number, self._test_cards)
+        if isinstance(card, CardDetails):
+            outcome = card_outcome(card.number, self._test_cards)
+        elif isinstance(card, SavedCardRef):
+            outcome = card.profile
+            if (card.exp_year, card.exp_month) < (request.today.year, request.today.month):
+                outcome = EXPIRED_CARD
+        else:
+            raise TypeError("a card charge needs CardDetails or SavedCardRef")
         common = {"brand": card.brand, "last4": card.last4}
         if outcome == SUCCESS:
-            return ChargeResult(SUCCEEDED, **common)
+            return ChargeResult(SUCCEEDED, profile=SUCCESS, **common)
         if outcome in _DECLINES:
             return ChargeResult(DECLINED, decline_code=outcome, **common)
         if outcome == REQUIRES_3DS:
-            return ChargeResult(REQUIRES_ACTION, decline_code=outcome, **common)
-        raise ValueError(f"unhandled test card outcome {outcome!r}")
+            return ChargeResult(REQUIRES_ACTION, profile=REQUIRES_3DS, **common)
+        raise ValueError(f"unhandled card outcome {outcome!r}")

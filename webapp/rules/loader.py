@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..domain.cards import OUTCOMES, TestCard, card_brand, luhn_valid
+from ..domain.cards import OUTCOMES, TestCard, card_brand, check_number
 from ..domain.codes import CodePolicy
 from ..domain.markets import Market, Operator, TopupLimits
 from ..domain.money import MINOR_DIGITS
@@ -77,7 +77,7 @@ class _Reader:
             amount = Decimal(str(value)).scaleb(MINOR_DIGITS[currency])
         except InvalidOperation as exc:
             raise self.fail(key, f"not an amount: {value!r}") from exc
-        if amount != amount.to_integral_value() or amount <= 0:
+        if not amount.is_finite() or amount != amount.to_integral_value() or amount <= 0:
             raise self.fail(key, f"must be a positive amount with at most 2 decimals: {value!r}")
         return int(amount)
 
@@ -152,7 +152,7 @@ def _load_promotions(raw: dict, markets: dict[str, Market]) -> tuple[Promotion, 
                 percent = Decimal(p.get("percent", (str, int)))
             except InvalidOperation as exc:
                 raise p.fail("percent", "not a number") from exc
-            if not 0 < percent < 100:
+            if not percent.is_finite() or not 0 < percent < 100:
                 raise p.fail("percent", "must be between 0 and 100")
             promo = Promotion(id=p.get("id", str), market=market.code, kind=kind,
                               percent=percent)
@@ -168,8 +168,9 @@ def _load_cards(raw: dict) -> tuple[TestCard, ...]:
     for index, _ in enumerate(root.get("card", list)):
         c = root.sub("card", index)
         number = c.get("number", str)
-        if not luhn_valid(number) or card_brand(number) is None:
-            raise c.fail("number", f"{number} is not a Luhn-valid card of a known brand")
+        if check_number(number)[1] is not None:
+            raise c.fail("number", f"{number} is not a valid card number of a known brand "
+                                   "(digits, length, Luhn)")
         outcome = c.get("outcome", str)
         if outcome not in OUTCOMES:
             raise c.fail("outcome", f"unknown outcome {outcome!r}; one of {', '.join(OUTCOMES)}")
@@ -198,6 +199,9 @@ def load_rules(directory: Path | str = RULES_DIR) -> Rules:
     """Read every rule file in `directory`; raise RulesError on the first problem."""
     directory = Path(directory)
     markets_raw = _read(directory, "markets.toml")
+    for code, table in markets_raw.items():
+        if not isinstance(table, dict):
+            raise RulesError(f"markets.toml: {code}: expected a market table like [RU]")
     markets = {code: _load_market(code, _Reader("markets.toml", table, code))
                for code, table in markets_raw.items()}
     orders = _Reader("orders.toml", _read(directory, "orders.toml"))

@@ -46,9 +46,7 @@ def issue(phone: str, purpose: str, subject: str, sender: str,
     thing is superseded. Raises CodeRefused(resend_too_soon | hourly_limit) per number."""
     lock_name("codes:" + phone)
     policy, now = rules().codes, clock.now()
-    issued = db.session.scalars(select(OneTimeCode.issued_at).where(
-        OneTimeCode.phone == phone, OneTimeCode.issued_at > now - rules_of.HOUR)).all()
-    decision = rules_of.may_issue(now, list(issued), policy)
+    decision = _may_issue(phone, purpose, subject, now)
     if not decision.allowed:
         db.session.rollback()
         raise CodeRefused(decision.reason or "", retry_at=decision.retry_at)
@@ -65,6 +63,13 @@ def issue(phone: str, purpose: str, subject: str, sender: str,
     sms.send(phone, sender, text_for(code))
     db.session.commit()
     return row
+
+
+def _may_issue(phone: str, purpose: str, subject: str, now: datetime) -> rules_of.IssueDecision:
+    issued = db.session.scalars(select(OneTimeCode.issued_at).where(
+        OneTimeCode.phone == phone, OneTimeCode.issued_at > now - rules_of.HOUR)).all()
+    last = _latest(purpose, subject)
+    return rules_of.may_issue(now, last.issued_at if last else None, list(issued), rules().codes)
 
 
 def _latest(purpose: str, subject: str, lock: bool = False) -> OneTimeCode | None:
@@ -129,10 +134,7 @@ def view(purpose: str, subject: str) -> CodeView | None:
     status = code.status
     if status == rules_of.ACTIVE and rules_of.is_expired(code.issued_at, now, policy):
         status = rules_of.EXPIRED
-    issued = db.session.scalars(select(OneTimeCode.issued_at).where(
-        OneTimeCode.phone == code.phone,
-        OneTimeCode.issued_at > now - rules_of.HOUR)).all()
-    decision = rules_of.may_issue(now, list(issued), policy)
+    decision = _may_issue(code.phone, purpose, subject, now)
     return CodeView(phone=code.phone, status=status, expires_at=code.expires_at,
                     tries_left=max(policy.max_wrong_tries - code.wrong_tries, 0),
                     resend_at=None if decision.allowed else decision.retry_at)

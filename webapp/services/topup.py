@@ -105,8 +105,9 @@ def _read_amount(draft: TopupDraft, complete: bool) -> None:
     draft.amount = tiles[choice]
 
 
-def place_order(draft: TopupDraft, locale: str) -> Order:
-    """Create the order for a complete draft: awaiting payment, deadline one hour from now."""
+def place_order(draft: TopupDraft, locale: str, payer_phone: str | None = None) -> Order:
+    """Create the order for a complete draft: awaiting payment, deadline one hour from now.
+    `payer_phone` is the signed-in payer, whose account will list the order."""
     if not draft.ok:
         raise ValueError("place_order needs a complete draft")
     assert draft.number and draft.operator and draft.price
@@ -119,6 +120,7 @@ def place_order(draft: TopupDraft, locale: str) -> Order:
             operator_id=draft.operator.id, amount=draft.price.amount, price=draft.price.to_pay,
             promotion_id=draft.price.promotion.id if draft.price.promotion else None,
             status=states.AWAITING_PAYMENT, locale=locale, created_at=now,
+            payer_phone=payer_phone,
             deadline=states.payment_deadline(now, rules().payment_window))
         db.session.add(order)
         try:

@@ -1,7 +1,9 @@
-"""The checkout of an order: its number, deadline and status, and paying it by card."""
+"""The checkout of an order: its number, deadline and status; paying it by card, with 3-D
+Secure and saved cards."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from zoneinfo import ZoneInfo
 
@@ -11,16 +13,31 @@ from jinja2_fragments.flask import render_block
 from ..clock import clock
 from ..domain import orders as states
 from ..domain.cards import BRAND_NAMES, card_brand, normalize_number, validate_card
+from ..domain.codes import normalize_typed
+from ..extensions import db
 from ..htmx import is_htmx, render
+from ..i18n import current_lang
+from ..models import PaymentAttempt
+from ..services import account, codes, rules
 from ..services import orders as order_service
-from ..services import rules
-from ..services.checkout import PaymentRefused, pay_by_card
-from .messages import message
+from ..services.checkout import (
+    THREE_DS,
+    CardPayment,
+    PaymentRefused,
+    confirm_three_ds,
+    pay_by_card,
+    resend_three_ds,
+    saved_card,
+)
+from .account import payer
+from .limits import per_address, per_number
+from .messages import code_refusal, message
 
 bp = Blueprint("checkout", __name__)
 
 # While an order can still change by itself, its status block asks again this often (seconds).
 POLL_SECONDS = {states.AWAITING_PAYMENT: 30, states.PAID: 2, states.CREDITING: 2}
+NEW_CARD = "new"
 
 
 def _order_or_404(number: str):
@@ -33,12 +50,14 @@ def _order_or_404(number: str):
 def _page(order, *, status: int = 200, block: str | None = None, errors=None, notice=None,
           card_values=None):
     market = rules().market(order.market)
+    phone = payer()
     return render(
         "checkout/order.html", block, order=order, market=market,
         operator=market.operator(order.operator_id), now=clock.now(),
         poll_seconds=POLL_SECONDS.get(order.status), errors=errors or {}, notice=notice,
         card=card_values or {}, attempt_key=secrets.token_urlsafe(18), BRAND_NAMES=BRAND_NAMES,
-        last_decline=_last_decline(order),
+        last_decline=_last_decline(order), payer=phone,
+        saved_cards=account.saved_cards(phone) if phone else [],
     ), status
 
 
@@ -65,28 +84,46 @@ def status(number: str):
     return _page(current, block="status")
 
 
+def _read_card(form, today):
+    """(card, errors, typed values) from the card form: a saved card with its CVC, or a new
+    card. Never keeps the CVC in what is sent back."""
+    choice = form.get("card_choice") or NEW_CARD
+    typed = {"number": normalize_number(form.get("number"))[:19],
+             "expiry": (form.get("expiry") or "")[:7], "choice": choice}
+    if choice != NEW_CARD:
+        card = saved_card(choice, payer())
+        if card is None:
+            return None, {"choice": message("card_not_found")}, typed
+        if not re.fullmatch(r"\d{3}", (form.get("saved_cvc") or "").strip()):
+            return None, {"saved_cvc": message("cvc_format")}, typed
+        return card, {}, typed
+    card, problems = validate_card(form.get("number"), form.get("expiry"), form.get("cvc"), today)
+    return card, {field: message(code) for field, code in problems.items()}, typed
+
+
 @bp.post("/orders/<number>/card")
 def pay_card(number: str):
     current = _order_or_404(number)
     market = rules().market(current.market)
     today = clock.now().astimezone(ZoneInfo(market.timezone)).date()
-    form = request.form
-    card, problems = validate_card(form.get("number"), form.get("expiry"), form.get("cvc"), today)
-    typed = {"number": normalize_number(form.get("number"))[:19],
-             "expiry": (form.get("expiry") or "")[:7]}
+    card, errors, typed = _read_card(request.form, today)
     if card is None:
-        errors = {field: message(code) for field, code in problems.items()}
         return _page(current, status=422, errors=errors, card_values=typed)
-    key = (form.get("attempt_key") or "").strip()
+    key = (request.form.get("attempt_key") or "").strip()
     if not 16 <= len(key) <= 64:
         return _page(current, status=422, notice=message("csrf"), card_values=typed)
+    payment = CardPayment(card=card, idempotency_key=key, payer_phone=payer(),
+                          save_card=request.form.get("save_card") == "1", locale=current_lang())
     try:
-        attempt = pay_by_card(number, card, key)
+        attempt = pay_by_card(number, payment)
     except PaymentRefused as refused:
         return _page(order_service.refresh(number) or current, status=409,
                      notice=message(refused.code))
     if attempt.status == states.SUCCEEDED:
         return redirect(url_for("checkout.order", number=number), code=303)
+    if attempt.status == states.PENDING:
+        return redirect(url_for("checkout.three_ds", number=number, attempt_id=attempt.id),
+                        code=303)
     return _page(order_service.refresh(number) or current, status=402, card_values=typed)
 
 
@@ -97,3 +134,56 @@ def brand():
     found = card_brand(digits) if digits else None
     return render_block("checkout/order.html", "card_brand", brand=found,
                         BRAND_NAMES=BRAND_NAMES)
+
+
+def _three_ds_page(number: str, attempt_id: int, *, error=None, status=200, block=None):
+    current = _order_or_404(number)
+    attempt = db.session.get(PaymentAttempt, attempt_id)
+    if attempt is None or attempt.order_id != current.id:
+        abort(404)
+    if attempt.status != states.PENDING:
+        # Finished (paid, failed, cancelled): the order page tells what happened.
+        target = url_for("checkout.order", number=number)
+        if is_htmx():
+            return "", 200, {"HX-Redirect": target}
+        return redirect(target, code=303)
+    return render("checkout/three_ds.html", block, order=current, attempt=attempt,
+                  market=rules().market(current.market), now=clock.now(), error=error,
+                  code=codes.view(THREE_DS, f"attempt:{attempt.id}"),
+                  BRAND_NAMES=BRAND_NAMES), status
+
+
+@bp.get("/orders/<number>/3ds/<int:attempt_id>")
+def three_ds(number: str, attempt_id: int):
+    return _three_ds_page(number, attempt_id, block="code_status")
+
+
+@bp.post("/orders/<number>/3ds/<int:attempt_id>")
+@per_address
+@per_number
+def three_ds_confirm(number: str, attempt_id: int):
+    typed = normalize_typed(request.form.get("code"))
+    if not (typed.isdigit() and len(typed) == 6):
+        return _three_ds_page(number, attempt_id, error=message("code_format"), status=422)
+    try:
+        confirm_three_ds(number, attempt_id, typed)
+    except codes.CodeRefused as refused:
+        return _three_ds_page(number, attempt_id, status=422,
+                              error=code_refusal(refused, clock.now()))
+    except PaymentRefused:
+        pass  # the order page says why (expired, attempt over)
+    return redirect(url_for("checkout.order", number=number), code=303)
+
+
+@bp.post("/orders/<number>/3ds/<int:attempt_id>/resend")
+@per_address
+@per_number
+def three_ds_resend(number: str, attempt_id: int):
+    try:
+        resend_three_ds(number, attempt_id, current_lang())
+    except codes.CodeRefused as refused:
+        return _three_ds_page(number, attempt_id, status=429,
+                              error=code_refusal(refused, clock.now()))
+    except PaymentRefused:
+        return redirect(url_for("checkout.order", number=number), code=303)
+    return redirect(url_for("checkout.three_ds", number=number, attempt_id=attempt_id), code=303)

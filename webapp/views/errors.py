@@ -21,6 +21,11 @@ def init_app(app) -> None:
     def stale_form(_error):
         return render_template("errors/400.html", reason=message("csrf")), 400
 
+    @app.errorhandler(429)
+    def too_many(error):
+        response = render_template("errors/400.html", reason=message("too_many_requests"))
+        return response, 429
+
     @app.errorhandler(500)
     def server_error(_error):
         return render_template("errors/500.html"), 500

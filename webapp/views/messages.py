@@ -1,6 +1,7 @@
 """What the person reads for each error code the rules and services raise."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 MESSAGES = {
     # phone number
@@ -32,14 +33,47 @@ MESSAGES = {
     "do_not_honor": _l("Declined by your bank (do not honor). Try another card or call "
                        "your bank."),
     "expired_card": _l("Declined: the bank says this card has expired."),
-    "requires_3ds": _l("Declined: this card needs 3-D Secure confirmation, which this checkout "
-                       "cannot do yet. Use another card."),
+    "three_ds_failed": _l("Declined: 3-D Secure confirmation failed. Try again or use another "
+                          "card."),
+    "card_not_found": _l("This saved card is no longer available. Choose another card."),
+    "card_choice": _l("Choose a saved card or add a new one."),
+    "not_pending": _l("This payment attempt is over. Start a new one."),
     # order state
     "expired": _l("The time to pay this order is over. Place a new order."),
     "already_paid": _l("This order is already paid."),
     "not_found": _l("There is no such order."),
     "csrf": _l("This form is out of date. Reload the page and try again."),
+    # one-time codes
+    "resend_too_soon": _l("A new code can be sent in %(time)s."),
+    "hourly_limit": _l("Too many codes were sent to this number. A new one can be sent in "
+                       "%(time)s."),
+    "no_code": _l("Ask for a code first."),
+    "code_expired": _l("This code has expired. Ask for a new one."),
+    "used": _l("This code has already been used."),
+    "dead": _l("Too many wrong codes: this code no longer works. Ask for a new one."),
+    "code_format": _l("The code is 6 digits."),
+    "too_many_requests": _l("Too many requests. Please wait a moment and try again."),
+    "signed_out": _l("You have signed out."),
+    "reply_invalid": _l("Write a message and the short number to send it to."),
 }
+
+
+def wrong_code(tries_left: int) -> str:
+    return ngettext("Wrong code. %(num)d try left.", "Wrong code. %(num)d tries left.",
+                    tries_left)
+
+
+def code_refusal(refused, now) -> str:
+    """The text for a codes.CodeRefused, with how long to wait where that applies."""
+    from ..i18n import duration
+
+    if refused.reason == "wrong":
+        return wrong_code(refused.tries_left or 0)
+    if refused.reason == "expired":
+        return message("code_expired")
+    if refused.retry_at is not None:
+        return message(refused.reason, time=duration(refused.retry_at - now))
+    return message(refused.reason)
 
 
 def message(code: str, **values) -> str:

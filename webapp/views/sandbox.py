@@ -8,7 +8,8 @@ from flask import Blueprint, redirect, request, url_for
 
 from ..clock import clock
 from ..htmx import render
-from ..services import demo, orders, rules
+from ..services import demo, rules
+from ..services.settle import settle_all
 
 bp = Blueprint("sandbox", __name__, url_prefix="/sandbox")
 
@@ -30,7 +31,7 @@ def move_clock():
         clock.reset()
     elif step in CLOCK_STEPS:
         clock.advance(CLOCK_STEPS[step])
-        orders.settle_due()
+        settle_all()
     back = request.form.get("next", "")
     # Only a local path may be a target, never another site.
     if not back.startswith("/") or back.startswith("//"):

@@ -8,6 +8,7 @@ from ..htmx import render
 from ..i18n import current_lang, money
 from ..services import rules
 from ..services.topup import OTHER, place_order, read_draft
+from .account import payer
 from .messages import message
 
 bp = Blueprint("topup", __name__)
@@ -56,5 +57,5 @@ def place(market: str):
                        form_data.get("amount"), form_data.get("other_amount"), complete=True)
     if not draft.ok:
         return _render(draft, status=422)
-    order = place_order(draft, current_lang())
+    order = place_order(draft, current_lang(), payer())
     return redirect(url_for("checkout.order", number=order.number), code=303)

@@ -1,0 +1,58 @@
+"""Sign-in by phone number with a code sent by SMS (no password), and what a payer keeps."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, or_, select
+
+from ..database import begin_write
+from ..domain.phone import MobileNumber, parse_mobile
+from ..extensions import db
+from ..models import Order, SavedCard
+from . import codes, sms, sms_texts
+
+SIGN_IN = "signin"
+
+
+def parse_number(raw: str | None, region: str) -> MobileNumber:
+    """The number to sign in with; raises PhoneError. +7 and +86 numbers work in either form."""
+    text = (raw or "").strip()
+    if text.startswith("+86") or text.startswith("0086"):
+        region = "CN"
+    elif text.startswith("+7"):
+        region = "RU"
+    return parse_mobile(text, region)
+
+
+def start_sign_in(phone: str, locale: str) -> None:
+    """Send a sign-in code to `phone`. Raises codes.CodeRefused when it may not get one yet."""
+    codes.issue(phone, SIGN_IN, phone, sms.SERVICE_SENDER,
+                lambda code: sms_texts.sign_in(locale, code))
+
+
+def finish_sign_in(phone: str, typed: str) -> str:
+    """Use the sign-in code; returns the signed-in number. Raises codes.CodeRefused."""
+    codes.use(SIGN_IN, phone, typed)
+    db.session.commit()
+    return phone
+
+
+def orders_of(phone: str, limit: int = 20) -> list[Order]:
+    """The payer's orders: placed while signed in, or top-ups of their own number."""
+    return list(db.session.scalars(
+        select(Order).where(or_(Order.payer_phone == phone, Order.phone == phone))
+        .order_by(Order.id.desc()).limit(limit)))
+
+
+def saved_cards(phone: str) -> list[SavedCard]:
+    """The payer's saved cards, the most recent first (that one is pre-selected)."""
+    return list(db.session.scalars(select(SavedCard).where(SavedCard.owner_phone == phone)
+                                   .order_by(SavedCard.id.desc())))
+
+
+def remove_card(phone: str, token: str) -> bool:
+    """Forget one of the payer's saved cards; False if it was not theirs or not there."""
+    begin_write()
+    result = db.session.execute(delete(SavedCard).where(SavedCard.owner_phone == phone,
+                                                        SavedCard.token == token))
+    db.session.commit()
+    return bool(result.rowcount)

@@ -1,0 +1,42 @@
+"""SMS replies to our short numbers: recorded, then offered to whatever waits for one.
+
+A use case that confirms by reply (the m-commerce payment of SPEC §3.2) issues its code with
+`reply_to` set and registers a handler for its purpose; the reply's text is the code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+
+from ..database import begin_write
+from ..domain.codes import ACTIVE
+from ..extensions import db
+from ..models import OneTimeCode
+from . import codes, sms
+
+# purpose → handler(subject) run in the transaction that used the code.
+HANDLERS: dict[str, Callable[[str], None]] = {}
+
+
+def receive(phone: str, to: str, text: str) -> bool:
+    """Record a reply from `phone` to short number `to`; if a code sent to this number waits for
+    a reply to `to`, check it. True when the reply confirmed something."""
+    begin_write()
+    sms.record_reply(phone, to, text)
+    waiting = db.session.scalar(
+        select(OneTimeCode).where(OneTimeCode.phone == phone, OneTimeCode.reply_to == to,
+                                  OneTimeCode.status == ACTIVE)
+        .order_by(OneTimeCode.id.desc()).limit(1))
+    db.session.commit()  # the reply is kept whatever the code says
+    handler = HANDLERS.get(waiting.purpose) if waiting else None
+    if waiting is None or handler is None:
+        return False
+    try:
+        codes.use(waiting.purpose, waiting.subject, text, from_phone=phone)
+    except codes.CodeRefused:
+        return False
+    handler(waiting.subject)
+    db.session.commit()
+    return True

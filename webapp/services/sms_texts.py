@@ -1,0 +1,23 @@
+"""The text of every SMS the product sends, in the language of the page that caused it."""
+
+from __future__ import annotations
+
+from flask_babel import force_locale, gettext
+
+from ..i18n import money
+
+
+def three_ds(locale: str, code: str, amount: int, currency: str, order_number: str,
+             last4: str) -> str:
+    with force_locale(locale):
+        return gettext(
+            "%(code)s is your code to pay %(amount)s to Topup Sandbox for order %(order)s with "
+            "card •••• %(last4)s. Do not share it with anyone, not even the bank.",
+            code=code, amount=money(amount, currency), order=order_number, last4=last4)
+
+
+def sign_in(locale: str, code: str) -> str:
+    with force_locale(locale):
+        return gettext(
+            "%(code)s is your code to sign in to Topup Sandbox. Do not share it with anyone: "
+            "we never ask for it.", code=code)

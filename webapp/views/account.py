@@ -1,0 +1,124 @@
+"""Sign-in by phone number and a code (no password), the payer's account, sign-out."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, request, session, url_for
+
+from ..clock import clock
+from ..domain.codes import normalize_typed
+from ..domain.phone import PhoneError
+from ..htmx import render
+from ..i18n import current_lang
+from ..services import account, codes
+from .limits import per_address, per_number
+from .messages import code_refusal, message
+
+bp = Blueprint("account", __name__)
+
+
+def payer() -> str | None:
+    """The signed-in payer's number, if any."""
+    return session.get("payer")
+
+
+def _safe_next(target: str | None) -> str:
+    return target if target and target.startswith("/") and not target.startswith("//") else ""
+
+
+@bp.get("/signin")
+def signin():
+    return render("account/signin.html", phone=request.args.get("phone", ""), error=None,
+                  next=_safe_next(request.args.get("next")))
+
+
+@bp.post("/signin")
+@per_address
+@per_number
+def start():
+    next_url = _safe_next(request.form.get("next"))
+    region = "CN" if current_lang() == "zh" else "RU"
+    try:
+        number = account.parse_number(request.form.get("phone"), region)
+    except PhoneError as exc:
+        return render("account/signin.html", phone=request.form.get("phone", "")[:40],
+                      error=message("phone_" + exc.code), next=next_url), 422
+    session["signin_phone"] = number.e164
+    session["signin_next"] = next_url
+    try:
+        account.start_sign_in(number.e164, current_lang())
+    except codes.CodeRefused as refused:
+        # A code sent a moment ago is still good: the code page says when a new one may come.
+        flash(code_refusal(refused, clock.now()))
+    return redirect(url_for("account.code"), code=303)
+
+
+def _code_page(error=None, status=200, block=None):
+    phone = session.get("signin_phone")
+    if not phone:
+        return redirect(url_for("account.signin"), code=303)
+    return render("account/code.html", block, phone=phone, error=error, now=clock.now(),
+                  code=codes.view(account.SIGN_IN, phone)), status
+
+
+@bp.get("/signin/code")
+def code():
+    return _code_page(block="code_status")
+
+
+@bp.post("/signin/code")
+@per_address
+@per_number
+def finish():
+    phone = session.get("signin_phone")
+    if not phone:
+        return redirect(url_for("account.signin"), code=303)
+    typed = normalize_typed(request.form.get("code"))
+    if not (typed.isdigit() and len(typed) == 6):
+        return _code_page(error=message("code_format"), status=422)
+    try:
+        account.finish_sign_in(phone, typed)
+    except codes.CodeRefused as refused:
+        return _code_page(error=code_refusal(refused, clock.now()), status=422)
+    next_url = session.get("signin_next") or url_for("account.index")
+    session.clear()  # a new session at sign-in: nothing from before carries over
+    session["payer"] = phone
+    return redirect(next_url, code=303)
+
+
+@bp.post("/signin/resend")
+@per_address
+@per_number
+def resend():
+    phone = session.get("signin_phone")
+    if not phone:
+        return redirect(url_for("account.signin"), code=303)
+    try:
+        account.start_sign_in(phone, current_lang())
+    except codes.CodeRefused as refused:
+        return _code_page(error=code_refusal(refused, clock.now()), status=429)
+    return redirect(url_for("account.code"), code=303)
+
+
+@bp.get("/account")
+def index():
+    phone = payer()
+    if not phone:
+        return redirect(url_for("account.signin", next=url_for("account.index")), code=303)
+    return render("account/index.html", phone=phone, orders=account.orders_of(phone),
+                  cards=account.saved_cards(phone))
+
+
+@bp.post("/account/cards/<token>/remove")
+def remove_card(token: str):
+    phone = payer()
+    if not phone:
+        return redirect(url_for("account.signin"), code=303)
+    account.remove_card(phone, token)
+    return redirect(url_for("account.index"), code=303)
+
+
+@bp.post("/signout")
+def signout():
+    session.clear()
+    flash(message("signed_out"))
+    return redirect(url_for("topup.home"), code=303)
