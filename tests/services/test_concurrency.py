@@ -67,10 +67,15 @@ def test_concurrent_payments_charge_once(app, same_key):
 
 
 def test_concurrent_refreshes_credit_once(app):
-    app.config["CREDIT_DELAY_SECONDS"] = 0
+    from datetime import timedelta
+
+    from webapp.clock import clock
+
+    app.config["CREDIT_DELAY_SECONDS"] = 60
     order = topup_order()
     pay_by_card(order.number, CardPayment(CARD, secrets.token_urlsafe(18)))
     number = order.number
+    clock.freeze(FIXED_NOW + timedelta(seconds=60))
 
     results = run_at_once(app, 8, lambda i: orders.refresh(number).status)
     assert results == ["credited"] * 8
@@ -83,6 +88,7 @@ def test_settle_is_idempotent(app):
 
     from webapp.clock import clock
 
+    app.config["CREDIT_DELAY_SECONDS"] = 600  # so that crediting waits for the settlement
     first, second = topup_order(), topup_order(phone="+79261234567", operator="megafon")
     pay_by_card(second.number, CardPayment(CARD, secrets.token_urlsafe(18)))
     clock.freeze(FIXED_NOW + timedelta(hours=2))
@@ -98,6 +104,7 @@ def test_concurrent_settlements_change_each_order_once(app):
 
     from webapp.clock import clock
 
+    app.config["CREDIT_DELAY_SECONDS"] = 600
     placed = [topup_order(phone=f"+7903123456{i}") for i in range(4)]
     for order in placed:
         pay_by_card(order.number, CardPayment(CARD, secrets.token_urlsafe(18)))

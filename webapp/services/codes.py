@@ -60,7 +60,7 @@ def issue(phone: str, purpose: str, subject: str, sender: str,
                       status=rules_of.ACTIVE, wrong_tries=0, issued_at=now,
                       expires_at=rules_of.expires_at(now, policy), reply_to=reply_to)
     db.session.add(row)
-    sms.send(phone, sender, text_for(code))
+    sms.send(phone, sender, text_for(code), secret=code)
     db.session.commit()
     return row
 

@@ -28,6 +28,8 @@ def mark_paid(order: Order, at: datetime, actor: str) -> None:
     order.paid_at = at
     set_status(order, states.CREDITING, "operator", at)
     order.credit_due_at = at + timedelta(seconds=current_app.config["CREDIT_DELAY_SECONDS"])
+    if at >= order.credit_due_at:  # no operator delay configured: credited at once
+        _credit(order, at)
 
 
 def is_first_topup(phone: str) -> bool:

@@ -17,11 +17,22 @@ SERVICE_SENDER = "TopupSandbox"
 BANK_SENDER = "3-D Secure"
 
 
-def send(phone: str, sender: str, body: str) -> SmsMessage:
+MASK = "••••••"
+
+
+def send(phone: str, sender: str, body: str, secret: str | None = None) -> SmsMessage:
     """Record an outgoing SMS and hand it to the configured gateway, in the caller's
-    transaction (the caller commits: a message is sent only with the change it belongs to)."""
-    message = SmsMessage(direction="out", phone=phone, peer=sender, body=body, status="queued",
-                         gateway_id=secrets.token_hex(16), created_at=clock.now())
+    transaction (the caller commits: a message is sent only with the change it belongs to).
+
+    `secret` (a one-time code in the body) is kept in the stored copy only in sandbox mode,
+    where the outbox is the virtual phone's inbox; otherwise the database keeps it masked.
+    """
+    stored = body
+    if secret and not current_app.config["SANDBOX"]:
+        stored = body.replace(secret, MASK)
+    message = SmsMessage(direction="out", phone=phone, peer=sender, body=stored,
+                         status="queued", gateway_id=secrets.token_hex(16),
+                         created_at=clock.now())
     db.session.add(message)
     db.session.flush()
     gateway = current_app.extensions["sms_gateway"]

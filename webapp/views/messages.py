@@ -36,7 +36,6 @@ MESSAGES = {
     "three_ds_failed": _l("Declined: 3-D Secure confirmation failed. Try again or use another "
                           "card."),
     "card_not_found": _l("This saved card is no longer available. Choose another card."),
-    "card_choice": _l("Choose a saved card or add a new one."),
     "not_pending": _l("This payment attempt is over. Start a new one."),
     # order state
     "expired": _l("The time to pay this order is over. Place a new order."),
