@@ -22,7 +22,7 @@ def run(app, *args):
 
 
 def test_demo_seed_twice_changes_nothing(app):
-    assert "created: %d" % len(DEMO) in run(app, "demo", "seed")
+    assert f"created: {len(DEMO)}" in run(app, "demo", "seed")
     entries = db.session.scalar(select(func.count(LedgerEntry.id)))
     assert "created: 0" in run(app, "demo", "seed")
     assert db.session.scalar(select(func.count(LedgerEntry.id))) == entries
