@@ -37,7 +37,8 @@ def init_app(app: Flask) -> None:
     def settle_command():
         """Apply whatever fell due (expired orders and codes, credits). Safe to run again."""
         done = settle_all()
-        click.echo(f"orders settled: {done.orders}; codes expired: {done.codes}")
+        click.echo(f"orders settled: {done.orders}; codes expired: {done.codes}; "
+                   f"subscribers settled: {done.subscribers}")
 
     @clock_group.command("advance")
     @click.argument("step")
@@ -48,7 +49,7 @@ def init_app(app: Flask) -> None:
         now = clock.advance(parse_step(step))
         done = settle_all()
         click.echo(f"now: {now.isoformat()}; orders settled: {done.orders}; "
-                   f"codes expired: {done.codes}")
+                   f"codes expired: {done.codes}; subscribers settled: {done.subscribers}")
 
     @clock_group.command("reset")
     def reset_command():

@@ -16,6 +16,7 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
     select,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -56,6 +57,9 @@ class Subscriber(db.Model):
     mobile_payments_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     personal_budget: Mapped[bool] = mapped_column(Boolean, default=False)
     auto_trust: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Local (Moscow) day auto trust payment was connected, and the last day its fee was taken.
+    auto_trust_since: Mapped[date | None] = mapped_column(Date)
+    auto_trust_paid_through: Mapped[date | None] = mapped_column(Date)
     suspended: Mapped[bool] = mapped_column(Boolean, default=False)
     # What this demo subscriber is for, shown on the sandbox page (English; test data, not UI).
     demo_note: Mapped[str] = mapped_column(String(200), default="")
@@ -83,6 +87,9 @@ class LedgerEntry(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
     description: Mapped[str] = mapped_column(String(200), default="")
+    # A unique reference for entries that settlement writes (a fee for one day, the repayment
+    # of one credit): writing the same one twice fails, so settling twice changes nothing.
+    ref: Mapped[str | None] = mapped_column(String(80), unique=True)
 
     subscriber: Mapped[Subscriber] = relationship(back_populates="entries")
 
@@ -169,6 +176,28 @@ class PaymentAttempt(db.Model):
     order: Mapped[Order] = relationship(back_populates="attempts")
 
 
+class TrustCredit(db.Model):
+    """A trust payment (one-off or auto) given to a subscriber, outstanding until its due date."""
+
+    __tablename__ = "trust_credits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # one_off | auto
+    channel: Mapped[str] = mapped_column(String(8))  # web | account | ussd | auto
+    amount: Mapped[int] = mapped_column(BigInteger)
+    fee: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(12), default="outstanding")
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    repaid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # One outstanding credit per subscriber, enforced by the database too.
+    __table_args__ = (Index("uq_trust_one_outstanding", "subscriber_id", unique=True,
+                            sqlite_where=text("status = 'outstanding'"),
+                            postgresql_where=text("status = 'outstanding'")),)
+
+
 class SavedCard(db.Model):
     """A card a signed-in payer chose to keep: a random token, brand, last 4 and expiry only.
     Never the number, never the CVC."""
@@ -233,4 +262,5 @@ class Setting(db.Model):
 
 
 __all__ = ["Subscriber", "LedgerEntry", "Order", "OrderEvent", "PaymentAttempt", "SavedCard",
+           "TrustCredit",
            "OneTimeCode", "SmsMessage", "Setting"]

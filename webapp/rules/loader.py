@@ -18,6 +18,7 @@ from ..domain.codes import CodePolicy
 from ..domain.markets import Market, Operator, TopupLimits
 from ..domain.money import MINOR_DIGITS
 from ..domain.topup import Promotion
+from ..domain.trust import AmountBand, FeeStep, TrustRules
 
 RULES_DIR = Path(__file__).parent
 
@@ -33,6 +34,7 @@ class Rules:
     test_cards: tuple[TestCard, ...]
     payment_window: timedelta
     codes: CodePolicy
+    trust: TrustRules
 
     def market(self, code: str) -> Market | None:
         return self.markets.get((code or "").upper())
@@ -195,6 +197,51 @@ def _load_codes(raw: dict) -> CodePolicy:
                       max_per_hour=values["max_per_number_per_hour"])
 
 
+def _load_trust(raw: dict, markets: dict[str, Market]) -> TrustRules:
+    root = _Reader("trust.toml", raw)
+    operator = root.get("operator", str)
+    ru = markets.get("RU")
+    if ru is None or ru.operator(operator) is None:
+        raise root.fail("operator", f"{operator!r} is not an operator of market RU")
+    bands = []
+    for index, _ in enumerate(root.get("amount", list)):
+        band = root.sub("amount", index)
+        spend_from = band.get("from", (str, int))
+        bands.append(AmountBand(
+            spend_from=0 if str(spend_from) == "0" else band.major("from", "RUB"),
+            home=band.major("home", "RUB"), away=band.major("away", "RUB")))
+    if not bands or bands[0].spend_from != 0:
+        raise root.fail("amount", "the first band must start from 0")
+    if any(b.spend_from >= c.spend_from for b, c in zip(bands, bands[1:], strict=False)):
+        raise root.fail("amount", "bands must go up by `from`")
+    fees = []
+    for index, _ in enumerate(root.get("fee", list)):
+        step = root.sub("fee", index)
+        fees.append(FeeStep(up_to=step.major("up_to", "RUB"), fee=step.major("fee", "RUB")))
+    if any(a.up_to >= b.up_to for a, b in zip(fees, fees[1:], strict=False)):
+        raise root.fail("fee", "steps must go up by `up_to`")
+    term = _Reader("trust.toml", root.get("term", dict), "term")
+    auto = _Reader("trust.toml", root.get("auto", dict), "auto")
+    rules = _Reader("trust.toml", root.get("eligibility", dict), "eligibility")
+    ussd = _Reader("trust.toml", root.get("ussd", dict), "ussd")
+    return TrustRules(
+        operator=operator, bands=tuple(bands),
+        home_term=timedelta(days=term.get("home_days", int)),
+        away_term=timedelta(days=term.get("away_days", int)), fees=tuple(fees),
+        auto_below=auto.major("below_balance", "RUB"),
+        auto_first_day_fee=auto.major("first_day_fee", "RUB"),
+        auto_daily_fee=auto.major("daily_fee", "RUB"),
+        auto_cooldown=timedelta(days=auto.get("cooldown_days", int)),
+        min_months=rules.get("min_months", int),
+        min_total_spent=rules.major("min_total_spent", "RUB"),
+        monthly_fee_min_months=rules.get("monthly_fee_min_months", int),
+        monthly_fee_min_monthly_spend=rules.major("monthly_fee_min_monthly_spend", "RUB"),
+        no_auto_tariffs=tuple(str(t) for t in rules.get("no_auto_tariffs", list)),
+        ussd_request=ussd.get("request", str), ussd_auto_amount=ussd.get("auto_amount", str),
+        ussd_auto_connect=ussd.get("auto_connect", str),
+        ussd_auto_disconnect=ussd.get("auto_disconnect", str))
+
+
 def load_rules(directory: Path | str = RULES_DIR) -> Rules:
     """Read every rule file in `directory`; raise RulesError on the first problem."""
     directory = Path(directory)
@@ -214,4 +261,5 @@ def load_rules(directory: Path | str = RULES_DIR) -> Rules:
         test_cards=_load_cards(_read(directory, "cards.toml")),
         payment_window=timedelta(minutes=window),
         codes=_load_codes(_read(directory, "codes.toml")),
+        trust=_load_trust(_read(directory, "trust.toml"), markets),
     )

@@ -12,6 +12,7 @@ from ..domain import orders as states
 from ..extensions import db
 from ..models import LedgerEntry, Order, OrderEvent, Subscriber
 from .db_locks import locked_order
+from .trust import update_suspension
 
 
 def set_status(order: Order, new: str, actor: str, at: datetime, note: str = "") -> None:
@@ -62,6 +63,7 @@ def _credit(order: Order, now: datetime) -> None:
                                description=f"top-up {order.number}"))
     set_status(order, states.CREDITED, "operator", now)
     order.credited_at = now
+    update_suspension(subscriber)  # a top-up that brings the balance to zero restores it
 
 
 def _settle_order(order: Order, now: datetime) -> bool:

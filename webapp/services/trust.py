@@ -1,0 +1,273 @@
+"""Trust payments (SPEC §4): quotes, grants by every channel, auto trust payment, settlement.
+
+Every balance change is a ledger entry; entries written by settlement carry a unique `ref`
+(one per credit repaid, one per day's fee), so settling twice, or from two processes at once,
+changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from ..clock import clock
+from ..database import begin_write
+from ..domain import trust as rules_of
+from ..extensions import db
+from ..models import LedgerEntry, Subscriber, TrustCredit
+from . import rules
+
+OUTSTANDING = "outstanding"
+REPAID = "repaid"
+THREE_MONTHS = timedelta(days=90)
+
+
+class TrustRefused(Exception):
+    """`reason`: unknown_number, or a refusal of domain.trust.refusal()."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _tz() -> ZoneInfo:
+    return ZoneInfo(rules().market("RU").timezone)
+
+
+def local_day(moment: datetime) -> date:
+    return moment.astimezone(_tz()).date()
+
+
+def _subscriber(phone: str, lock: bool = False) -> Subscriber:
+    query = select(Subscriber).where(Subscriber.phone == phone)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    subscriber = db.session.scalar(query)
+    if subscriber is None:
+        raise TrustRefused("unknown_number")
+    return subscriber
+
+
+def _spent(subscriber: Subscriber, since: datetime | None = None) -> int:
+    query = select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
+        LedgerEntry.subscriber_id == subscriber.id, LedgerEntry.kind == "service_charge")
+    if since is not None:
+        query = query.where(LedgerEntry.created_at > since)
+    return -int(db.session.scalar(query) or 0)
+
+
+def outstanding(subscriber: Subscriber) -> TrustCredit | None:
+    return db.session.scalar(select(TrustCredit).where(
+        TrustCredit.subscriber_id == subscriber.id, TrustCredit.status == OUTSTANDING))
+
+
+def facts(subscriber: Subscriber, now: datetime) -> rules_of.SubscriberFacts:
+    return rules_of.SubscriberFacts(
+        operator=subscriber.operator_id, tariff_kind=subscriber.tariff_kind,
+        tariff_name=subscriber.tariff_name, activated_on=subscriber.activated_on,
+        total_spent=_spent(subscriber), spent_last_3_months=_spent(subscriber, now - THREE_MONTHS),
+        suspended=subscriber.suspended, has_outstanding_credit=outstanding(subscriber) is not None)
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What a trust payment would be for this subscriber now (shown before confirming)."""
+
+    phone: str
+    amount: int
+    fee: int
+    term: timedelta
+    due_at: datetime
+    refusal: str | None
+
+
+def quote(phone: str, kind: str = rules_of.ONE_OFF) -> Quote:
+    """The amount, fee, term and due date a trust payment of `kind` would have, and why it
+    would be refused (None when it would be given). Raises TrustRefused(unknown_number)."""
+    subscriber = _subscriber(phone)
+    now, trust = clock.now(), rules().trust
+    found = facts(subscriber, now)
+    amount = rules_of.amount_for(trust, found.spent_last_3_months, subscriber.location,
+                                 subscriber.tariff_kind, subscriber.monthly_fee)
+    fee = rules_of.one_off_fee(trust, amount) if kind == rules_of.ONE_OFF else 0
+    term = rules_of.term_for(trust, subscriber.location)
+    return Quote(phone=phone, amount=amount, fee=fee, term=term, due_at=now + term,
+                 refusal=rules_of.refusal(trust, found, local_day(now), kind))
+
+
+def _grant(subscriber: Subscriber, kind: str, channel: str, now: datetime) -> TrustCredit:
+    """Give the credit to a locked, eligible subscriber (the caller checked and commits)."""
+    trust = rules().trust
+    spent = _spent(subscriber, now - THREE_MONTHS)
+    amount = rules_of.amount_for(trust, spent, subscriber.location, subscriber.tariff_kind,
+                                 subscriber.monthly_fee)
+    credit = TrustCredit(
+        subscriber_id=subscriber.id, kind=kind, channel=channel, amount=amount,
+        fee=rules_of.one_off_fee(trust, amount) if kind == rules_of.ONE_OFF else 0,
+        status=OUTSTANDING, granted_at=now, due_at=rules_of.due_at(now, trust,
+                                                                   subscriber.location))
+    db.session.add(credit)
+    db.session.flush()
+    db.session.add(LedgerEntry(subscriber_id=subscriber.id, kind="trust_credit", amount=amount,
+                               created_at=now, ref=f"trust:{credit.id}:credit",
+                               description=f"trust payment ({kind}, {channel})"))
+    return credit
+
+
+def request_one_off(phone: str, channel: str) -> TrustCredit:
+    """Grant a one-off trust payment now, by `channel` (web, account, ussd). Raises
+    TrustRefused with the reason when the subscriber may not have one."""
+    begin_write()
+    subscriber = _subscriber(phone, lock=True)
+    now = clock.now()
+    reason = rules_of.refusal(rules().trust, facts(subscriber, now), local_day(now),
+                              rules_of.ONE_OFF)
+    if reason:
+        db.session.rollback()
+        raise TrustRefused(reason)
+    credit = _grant(subscriber, rules_of.ONE_OFF, channel, now)
+    db.session.commit()
+    return credit
+
+
+def connect_auto(phone: str) -> Subscriber:
+    """Connect auto trust payment; today's subscription fee (0.50 ₽) is taken at once."""
+    begin_write()
+    subscriber = _subscriber(phone, lock=True)
+    now = clock.now()
+    if subscriber.auto_trust:
+        db.session.commit()
+        return subscriber
+    reason = rules_of.refusal(rules().trust, facts(subscriber, now), local_day(now),
+                              rules_of.AUTO)
+    if reason:
+        db.session.rollback()
+        raise TrustRefused(reason)
+    subscriber.auto_trust = True
+    subscriber.auto_trust_since = local_day(now)
+    subscriber.auto_trust_paid_through = None
+    _charge_auto_fees(subscriber, now)
+    _auto_credit_if_due(subscriber, now)
+    db.session.commit()
+    return subscriber
+
+
+def disconnect_auto(phone: str) -> Subscriber:
+    """Disconnect auto trust payment (an outstanding credit stays until its due date)."""
+    begin_write()
+    subscriber = _subscriber(phone, lock=True)
+    _charge_auto_fees(subscriber, clock.now())  # days used so far are still owed
+    subscriber.auto_trust = False
+    db.session.commit()
+    return subscriber
+
+
+def _charge_auto_fees(subscriber: Subscriber, now: datetime) -> None:
+    """Take each day's auto trust fee up to today: 0.50 ₽ the day it was connected, then
+    0.75 ₽ a day. A day is charged once (its ledger ref is unique)."""
+    if not subscriber.auto_trust or subscriber.auto_trust_since is None:
+        return
+    trust, today = rules().trust, local_day(now)
+    day = (subscriber.auto_trust_paid_through + timedelta(days=1)
+           if subscriber.auto_trust_paid_through else subscriber.auto_trust_since)
+    while day <= today:
+        start = datetime.combine(day, datetime.min.time(), _tz())
+        db.session.add(LedgerEntry(
+            subscriber_id=subscriber.id, kind="fee",
+            amount=-rules_of.auto_fee_for_day(trust, subscriber.auto_trust_since, day),
+            created_at=now if day == today else start,
+            ref=f"autotrust:{subscriber.id}:{day.isoformat()}",
+            description=f"auto trust payment, {day.isoformat()}"))
+        subscriber.auto_trust_paid_through = day
+        day += timedelta(days=1)
+
+
+def _auto_credit_if_due(subscriber: Subscriber, now: datetime) -> TrustCredit | None:
+    """Credit the table amount by itself when the balance is below 50 ₽, no credit is
+    outstanding, and a day has passed since the last auto credit was debited."""
+    trust = rules().trust
+    if not subscriber.auto_trust or subscriber.balance() >= trust.auto_below:
+        return None
+    if rules_of.refusal(trust, facts(subscriber, now), local_day(now), rules_of.AUTO):
+        return None
+    if outstanding(subscriber) is not None:
+        return None
+    last = db.session.scalar(select(func.max(TrustCredit.repaid_at)).where(
+        TrustCredit.subscriber_id == subscriber.id, TrustCredit.kind == rules_of.AUTO))
+    if last is not None and now < last + trust.auto_cooldown:
+        return None
+    return _grant(subscriber, rules_of.AUTO, "auto", now)
+
+
+def _repay_due(subscriber: Subscriber, now: datetime) -> None:
+    credit = outstanding(subscriber)
+    if credit is None or credit.due_at > now:
+        return
+    db.session.add(LedgerEntry(subscriber_id=subscriber.id, kind="trust_repayment",
+                               amount=-credit.amount, created_at=credit.due_at,
+                               ref=f"trust:{credit.id}:repay",
+                               description="trust payment debited"))
+    if credit.fee:
+        db.session.add(LedgerEntry(subscriber_id=subscriber.id, kind="fee", amount=-credit.fee,
+                                   created_at=credit.due_at, ref=f"trust:{credit.id}:fee",
+                                   description="trust payment fee"))
+    credit.status = REPAID
+    credit.repaid_at = credit.due_at
+
+
+def update_suspension(subscriber: Subscriber) -> None:
+    """Below zero the number is suspended; a balance of zero or more restores it."""
+    db.session.flush()
+    balance = subscriber.balance()
+    if balance < 0 and not subscriber.suspended:
+        subscriber.suspended = True
+    elif balance >= 0 and subscriber.suspended:
+        subscriber.suspended = False
+
+
+def settle_subscriber(phone: str) -> bool:
+    """Apply to one subscriber whatever fell due; True if anything changed."""
+    begin_write()
+    subscriber = _subscriber(phone, lock=True)
+    changed = _settle_locked(subscriber, clock.now())
+    db.session.commit()
+    return changed
+
+
+def _settle_locked(subscriber: Subscriber, now: datetime) -> bool:
+    was_suspended = subscriber.suspended
+    _repay_due(subscriber, now)
+    _charge_auto_fees(subscriber, now)
+    update_suspension(subscriber)
+    if _auto_credit_if_due(subscriber, now):
+        update_suspension(subscriber)
+    return bool(db.session.new) or subscriber.suspended != was_suspended
+
+
+def settle_due() -> int:
+    """Debit due credits with their fees, take daily auto trust fees, give auto credits,
+    suspend and restore. Idempotent; returns how many subscribers changed."""
+    now = clock.now()
+    phones = db.session.scalars(select(Subscriber.phone).where(
+        (Subscriber.auto_trust.is_(True)) | (Subscriber.suspended.is_(True))
+        | Subscriber.id.in_(select(TrustCredit.subscriber_id).where(
+            TrustCredit.status == OUTSTANDING, TrustCredit.due_at <= now)))).all()
+    return sum(settle_subscriber(phone) for phone in phones)
+
+
+def spend(phone: str, amount: int) -> None:
+    """Sandbox: the subscriber spends `amount` on calls; then whatever that triggers (auto
+    trust payment, suspension) happens at once."""
+    begin_write()
+    subscriber = _subscriber(phone, lock=True)
+    if subscriber.suspended:
+        db.session.rollback()
+        raise TrustRefused("suspended")  # outgoing services are stopped
+    now = clock.now()
+    db.session.add(LedgerEntry(subscriber_id=subscriber.id, kind="service_charge",
+                               amount=-amount, created_at=now, description="calls (sandbox)"))
+    _settle_locked(subscriber, now)
+    db.session.commit()
