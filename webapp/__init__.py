@@ -15,7 +15,7 @@ from .extensions import babel, csrf, db, limiter, migrate
 from .rules import load_rules
 from .rules.loader import RULES_DIR
 from .sms_gateways import make_gateway
-from .views import account, api, checkout, errors, phone, sandbox, topup
+from .views import account, api, checkout, errors, phone, sandbox, topup, trust, ussd
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # A page rendered by a POST switches language on the GET page it belongs to.
@@ -23,7 +23,9 @@ _LANG_TARGETS = {"checkout.pay_card": "checkout.order", "topup.place": "topup.fo
                  "checkout.three_ds_confirm": "checkout.three_ds",
                  "checkout.three_ds_resend": "checkout.three_ds", "account.start": "account.signin",
                  "account.finish": "account.code", "account.resend": "account.code",
-                 "phone.reply": "phone.inbox"}
+                 "phone.reply": "phone.inbox", "trust.send_code": "trust.start",
+                 "trust.confirm": "trust.confirm_page", "trust.resend": "trust.confirm_page",
+                 "ussd.press": "ussd.dialer", "sandbox.spend": "sandbox.subscriber"}
 
 
 def create_app(config: type = Config, overrides: dict | None = None) -> Flask:
@@ -60,9 +62,11 @@ def create_app(config: type = Config, overrides: dict | None = None) -> Flask:
     app.register_blueprint(checkout.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(trust.bp)
     if app.config["SANDBOX"]:
         app.register_blueprint(sandbox.bp)
         app.register_blueprint(phone.bp)
+        app.register_blueprint(ussd.bp)
 
     @app.context_processor
     def _globals():

@@ -28,6 +28,7 @@ class Config:
     SMS_GATEWAY = os.environ.get("SMS_GATEWAY", "outbox")
     # Shared with a real SMS gateway, which signs what it posts to /api/sms/inbound.
     SMS_INBOUND_SECRET = os.environ.get("SMS_INBOUND_SECRET", "")
+    USSD_GATEWAY_SECRET = os.environ.get("USSD_GATEWAY_SECRET", "")
     RATELIMIT_HEADERS_ENABLED = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -46,3 +47,4 @@ class TestConfig(Config):
     # Most tests post forms directly; tests/web/test_security.py turns CSRF back on to prove it.
     WTF_CSRF_ENABLED = False
     SMS_INBOUND_SECRET = "test-inbound-secret"
+    USSD_GATEWAY_SECRET = "test-ussd-secret"

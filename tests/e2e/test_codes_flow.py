@@ -74,6 +74,7 @@ def wait_for_new_code(phone: Page, sender: str, seen: int) -> str:
 # --- code pages ------------------------------------------------------------------------------
 
 def submit_code(page: Page, code: str) -> None:
+    import time; print('submit', time.monotonic())
     """Type the code like a person and press the button of the form that holds #code."""
     field = page.locator("#code")
     field.fill("")
@@ -189,7 +190,9 @@ def test_sign_in_and_pay_again_with_the_saved_card(open_page, live_server):
     base = live_server.url
     page = open_page(locale="en-US")
     phone = open_phone(page, base, "+79261234567")
+    import time; print('start', time.monotonic())
     seen = bodies(phone, SIGN_IN_SENDER).count()
+    print('seen', time.monotonic())
 
     request_sign_in_code(page, base, "en", "926 123-45-67")
     status = page.locator("#code-status")
@@ -288,11 +291,14 @@ def test_five_wrong_sign_in_codes_lock_the_code(open_page, live_server, lang, ty
     base = live_server.url
     page = open_page(locale={"ru": "ru-RU"}.get(lang, "en-US"))
     phone = open_phone(page, base, e164)
+    import time; print('start', time.monotonic())
     seen = bodies(phone, SIGN_IN_SENDER).count()
+    print('seen', time.monotonic())
 
     request_sign_in_code(page, base, lang, typed)
     tries_hint = page.locator("#code-status .hint").first
     assert 5 in numbers_in(tries_hint)
+    print('req', time.monotonic())
     right = wait_for_new_code(phone, SIGN_IN_SENDER, seen)
     wrong = [f"{(int(right) + step * 111_111) % 1_000_000:06d}" for step in range(1, 6)]
     assert right not in wrong and len(set(wrong)) == 5
@@ -332,6 +338,7 @@ def test_five_wrong_sign_in_codes_lock_the_code(open_page, live_server, lang, ty
     expect(error).to_be_visible()
     assert text(error) == text(dead)
     assert page.url.endswith("/signin/code")
+    print('end', time.monotonic())
     page.goto(f"{base}/account")
     page.wait_for_url(re.compile(r"/signin\?next="))
     expect(page.locator("header a.who")).to_have_attribute("href", "/signin")

@@ -33,7 +33,11 @@ def test_demo_balances_are_sums_of_their_ledgers(app):
     run(app, "demo", "seed")
     for spec in DEMO:
         subscriber = db.session.scalar(select(Subscriber).where(Subscriber.phone == spec.phone))
-        assert subscriber.balance() == spec.balance, spec.phone
+        trust_entries = db.session.scalar(select(func.coalesce(func.sum(LedgerEntry.amount), 0))
+                                          .where(LedgerEntry.subscriber_id == subscriber.id,
+                                                 LedgerEntry.kind.in_(("trust_credit", "fee"))))
+        assert bool(trust_entries) == (spec.auto_trust or spec.trust_outstanding), spec.phone
+        assert subscriber.balance() == spec.balance + trust_entries, spec.phone
         spent = -db.session.scalar(select(func.sum(LedgerEntry.amount)).where(
             LedgerEntry.subscriber_id == subscriber.id, LedgerEntry.kind == "service_charge"))
         assert spent == spec.monthly_spend * min(spec.months_active, 6)

@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from ..clock import clock
 from ..database import begin_write
 from ..extensions import db
-from ..models import LedgerEntry, Subscriber
+from ..models import LedgerEntry, Subscriber, TrustCredit
+from . import trust
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ class DemoSubscriber:
     mobile_payments_enabled: bool = True
     personal_budget: bool = False
     suspended: bool = False
+    auto_trust: bool = False  # connected at seeding (today's fee taken)
+    trust_outstanding: bool = False  # a one-off trust payment given at seeding
 
 
 DEMO: tuple[DemoSubscriber, ...] = (
@@ -44,8 +47,53 @@ DEMO: tuple[DemoSubscriber, ...] = (
                    monthly_fee=60000, monthly_spend=60000),
     DemoSubscriber("+79037654321", "RU", "beeline", "Beeline, in international roaming",
                    8000, monthly_spend=200000, location="roaming"),
-    DemoSubscriber("+79035550011", "RU", "beeline", "Beeline, 'Welcome' tariff, 2 months old",
-                   2000, monthly_spend=5000, months_active=2, tariff_name="Welcome"),
+    DemoSubscriber("+79035550011", "RU", "beeline",
+                   "Beeline, 'Welcome' tariff: trust payment yes, auto trust payment no", 2000,
+                   monthly_spend=20000, months_active=12, tariff_name="Welcome"),
+    # Beeline trust payment: each row of the amount table at home and away (SPEC §4).
+    DemoSubscriber("+79037000001", "RU", "beeline", "Trust: spent < 100 ₽ in 3 months → 30 ₽",
+                   10000, monthly_spend=3000),
+    DemoSubscriber("+79037000002", "RU", "beeline",
+                   "Trust: spent < 100 ₽, in roaming → 30 ₽ for 7 days", 10000,
+                   monthly_spend=3000, location="roaming"),
+    DemoSubscriber("+79037000003", "RU", "beeline", "Trust: spent 100–450 ₽ → 100 ₽", 10000,
+                   monthly_spend=10000),
+    DemoSubscriber("+79037000004", "RU", "beeline", "Trust: spent 100–450 ₽, roaming → 100 ₽",
+                   10000, monthly_spend=10000, location="roaming"),
+    DemoSubscriber("+79037000005", "RU", "beeline", "Trust: spent 450–1 500 ₽ → 300 ₽", 10000,
+                   monthly_spend=30000),
+    DemoSubscriber("+79037000006", "RU", "beeline", "Trust: spent 450–1 500 ₽, roaming → 750 ₽",
+                   10000, monthly_spend=30000, location="roaming"),
+    DemoSubscriber("+79037000007", "RU", "beeline", "Trust: spent 1 500–3 000 ₽ → 450 ₽",
+                   10000, monthly_spend=60000),
+    DemoSubscriber("+79037000008", "RU", "beeline",
+                   "Trust: spent 1 500–3 000 ₽, roaming → 1 000 ₽", 10000, monthly_spend=60000,
+                   location="roaming"),
+    DemoSubscriber("+79037000009", "RU", "beeline", "Trust: spent > 3 000 ₽ → 750 ₽", 10000,
+                   monthly_spend=120000),
+    DemoSubscriber("+79037000011", "RU", "beeline", "Trust: in Crimea, spent 450–1 500 ₽ → 750 ₽",
+                   10000, monthly_spend=30000, location="crimea"),
+    DemoSubscriber("+79037000012", "RU", "beeline", "Trust refused: a month-old number", 10000,
+                   months_active=1, monthly_spend=20000),
+    DemoSubscriber("+79037000013", "RU", "beeline", "Trust refused: under 150 ₽ ever spent",
+                   10000, months_active=4, monthly_spend=3000),
+    DemoSubscriber("+79037000014", "RU", "beeline", "Trust refused: postpaid tariff", 0,
+                   tariff_kind="postpaid", tariff_name="Postpaid", monthly_spend=50000),
+    DemoSubscriber("+79037000015", "RU", "beeline",
+                   "Trust refused: monthly fee 600 ₽, only 2 months a customer", 60000,
+                   tariff_kind="monthly_fee", tariff_name="Unlimited 600", monthly_fee=60000,
+                   months_active=2, monthly_spend=60000),
+    DemoSubscriber("+79037000016", "RU", "beeline", "Trust refused: suspended for debt", -4500,
+                   suspended=True, monthly_spend=30000),
+    DemoSubscriber("+79037000017", "RU", "beeline",
+                   "Trust refused: a trust payment is outstanding", 5000, monthly_spend=30000,
+                   trust_outstanding=True),
+    DemoSubscriber("+79037000018", "RU", "beeline", "Corporate ('My company'): trust payment yes",
+                   20000, tariff_kind="corporate", tariff_name="My company",
+                   monthly_spend=100000),
+    DemoSubscriber("+79037000019", "RU", "beeline",
+                   "Auto trust payment connected, 60 ₽: spend 20 ₽ to see it fire", 6000,
+                   monthly_spend=30000, auto_trust=True),
     DemoSubscriber("+79825551234", "RU", "beeline",
                    "Beeline, ported from MTS: the pre-selected operator (MTS) is wrong", 30000),
     # Russia — MTS
@@ -120,7 +168,42 @@ def seed() -> int:
                                        created_at=when, description=description))
         created += 1
     db.session.commit()
+    for spec in DEMO:
+        if spec.phone not in existing and spec.auto_trust:
+            trust.connect_auto(spec.phone)
+        if spec.phone not in existing and spec.trust_outstanding:
+            trust.request_one_off(spec.phone, "web")
     return created
+
+
+@dataclass(frozen=True)
+class SubscriberDetail:
+    subscriber: Subscriber
+    currency: str
+    balance: int
+    spent_3_months: int
+    credits: list[TrustCredit]
+    entries: list[LedgerEntry]
+
+
+def subscriber_detail(phone: str) -> SubscriberDetail | None:
+    """Everything the sandbox shows about one subscriber: balance, spending, trust credits and
+    the latest ledger entries."""
+    subscriber = db.session.scalar(select(Subscriber).where(Subscriber.phone == phone))
+    if subscriber is None:
+        return None
+    since = clock.now() - timedelta(days=90)
+    spent = db.session.scalar(select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
+        LedgerEntry.subscriber_id == subscriber.id, LedgerEntry.kind == "service_charge",
+        LedgerEntry.created_at > since))
+    return SubscriberDetail(
+        subscriber=subscriber, currency="RUB" if subscriber.market == "RU" else "CNY",
+        balance=subscriber.balance(), spent_3_months=-int(spent or 0),
+        credits=list(db.session.scalars(select(TrustCredit).where(
+            TrustCredit.subscriber_id == subscriber.id).order_by(TrustCredit.id.desc()))),
+        entries=list(db.session.scalars(select(LedgerEntry).where(
+            LedgerEntry.subscriber_id == subscriber.id)
+            .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc()).limit(15))))
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import force_locale, gettext
 
-from ..i18n import money
+from ..i18n import local_time, money
 
 
 def three_ds(locale: str, code: str, amount: int, currency: str, order_number: str,
@@ -21,3 +21,12 @@ def sign_in(locale: str, code: str) -> str:
         return gettext(
             "%(code)s is your code to sign in to Topup Sandbox. Do not share it with anyone: "
             "we never ask for it.", code=code)
+
+
+def trust(locale: str, code: str, amount: int, fee: int, due_at) -> str:
+    with force_locale(locale):
+        return gettext(
+            "%(code)s is your code to get a trust payment of %(amount)s (fee %(fee)s, to be "
+            "debited on %(due)s). Do not share it with anyone.", code=code,
+            amount=money(amount, "RUB"), fee=money(fee, "RUB"),
+            due=local_time(due_at, "Europe/Moscow"))

@@ -18,7 +18,7 @@ from ..database import begin_write
 from ..domain import trust as rules_of
 from ..extensions import db
 from ..models import LedgerEntry, Subscriber, TrustCredit
-from . import rules
+from . import codes, rules, sms, sms_texts
 
 OUTSTANDING = "outstanding"
 REPAID = "repaid"
@@ -126,7 +126,7 @@ def request_one_off(phone: str, channel: str) -> TrustCredit:
     reason = rules_of.refusal(rules().trust, facts(subscriber, now), local_day(now),
                               rules_of.ONE_OFF)
     if reason:
-        db.session.rollback()
+        db.session.rollback()  # a code used to confirm this stays unused
         raise TrustRefused(reason)
     credit = _grant(subscriber, rules_of.ONE_OFF, channel, now)
     db.session.commit()
@@ -271,3 +271,60 @@ def spend(phone: str, amount: int) -> None:
                                amount=-amount, created_at=now, description="calls (sandbox)"))
     _settle_locked(subscriber, now)
     db.session.commit()
+
+
+WEB_CODE = "trust"
+
+
+def send_web_code(phone: str, locale: str) -> None:
+    """Send the code that confirms a trust payment asked for on the web page."""
+    subject = quote(phone)
+    codes.issue(phone, WEB_CODE, phone, sms.OPERATOR_SENDER,
+                lambda code: sms_texts.trust(locale, code, subject.amount, subject.fee,
+                                             subject.due_at))
+
+
+def confirm_web(phone: str, typed: str) -> TrustCredit:
+    """Use the web page's code and grant the trust payment, in one transaction: a refused
+    payment leaves the code unused. Raises codes.CodeRefused or TrustRefused."""
+    codes.use(WEB_CODE, phone, typed)
+    return request_one_off(phone, "web")
+
+
+@dataclass(frozen=True)
+class CreditView:
+    phone: str
+    amount: int
+    fee: int
+    due_at: datetime
+    status: str
+
+
+def credit_view(credit_id: int) -> CreditView | None:
+    row = db.session.get(TrustCredit, credit_id)
+    if row is None:
+        return None
+    phone = db.session.get(Subscriber, row.subscriber_id).phone
+    return CreditView(phone=phone, amount=row.amount, fee=row.fee, due_at=row.due_at,
+                      status=row.status)
+
+
+@dataclass(frozen=True)
+class AccountTrust:
+    """The account page's trust block for a Beeline subscriber."""
+
+    balance: int
+    quote: Quote
+    auto_quote: Quote
+    outstanding: TrustCredit | None
+    auto_trust: bool
+
+
+def account_block(phone: str) -> AccountTrust | None:
+    """None when the number is not a subscriber of the trust payment's operator."""
+    subscriber = db.session.scalar(select(Subscriber).where(Subscriber.phone == phone))
+    if subscriber is None or subscriber.operator_id != rules().trust.operator:
+        return None
+    return AccountTrust(balance=subscriber.balance(), quote=quote(phone),
+                        auto_quote=quote(phone, rules_of.AUTO),
+                        outstanding=outstanding(subscriber), auto_trust=subscriber.auto_trust)

@@ -9,7 +9,8 @@ from ..domain.codes import normalize_typed
 from ..domain.phone import PhoneError
 from ..htmx import render
 from ..i18n import current_lang
-from ..services import account, codes
+from ..services import account, codes, trust
+from ..services.trust_texts import refusal_text
 from .limits import per_address, per_number
 from .messages import code_refusal, message
 
@@ -105,7 +106,8 @@ def index():
     if not phone:
         return redirect(url_for("account.signin", next=url_for("account.index")), code=303)
     return render("account/index.html", phone=phone, orders=account.orders_of(phone),
-                  cards=account.saved_cards(phone))
+                  cards=account.saved_cards(phone), trust=trust.account_block(phone),
+                  refusal_text=refusal_text)
 
 
 @bp.post("/account/cards/<token>/remove")

@@ -9,14 +9,15 @@ import json
 from flask import Blueprint, current_app, jsonify, request
 
 from ..extensions import csrf
-from ..services import replies, sms
+from ..i18n import FORMAT_LOCALES
+from ..services import replies, sms, ussd
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
-def _signed(body: bytes, signature: str) -> bool:
-    """X-Signature is hex HMAC-SHA256 of the raw body with SMS_INBOUND_SECRET."""
-    secret = current_app.config.get("SMS_INBOUND_SECRET") or ""
+def _signed(body: bytes, signature: str, secret_key: str = "SMS_INBOUND_SECRET") -> bool:
+    """X-Signature is hex HMAC-SHA256 of the raw body with the configured secret."""
+    secret = current_app.config.get(secret_key) or ""
     if not secret or not signature:
         return False
     expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
@@ -52,3 +53,22 @@ def sms_inbound():
             return jsonify(error="unknown message"), 404
         return jsonify(ok=True)
     return jsonify(error="type must be reply or delivery"), 400
+
+
+@bp.post("/ussd")
+@csrf.exempt
+def ussd_request():
+    """A USSD gateway asks: {"msisdn": "+79031234567", "code": "*141#", "lang": "ru"};
+    the answer is {"reply": "..."}, the same the sandbox dialer shows."""
+    body = request.get_data(cache=False)
+    if not _signed(body, request.headers.get("X-Signature", ""), "USSD_GATEWAY_SECRET"):
+        return jsonify(error="bad signature"), 403
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return jsonify(error="body is not JSON"), 400
+    if not isinstance(payload, dict) or not all(
+            isinstance(payload.get(k), str) and payload.get(k) for k in ("msisdn", "code")):
+        return jsonify(error="msisdn and code are needed"), 400
+    lang = payload.get("lang") if payload.get("lang") in FORMAT_LOCALES else "ru"
+    return jsonify(reply=ussd.handle(payload["msisdn"], payload["code"][:32], lang))

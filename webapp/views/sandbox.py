@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 
 from ..clock import clock
+from ..domain.money import MoneyError, parse_major
 from ..htmx import render
-from ..services import demo, rules
+from ..services import demo, rules, trust
 from ..services.settle import settle_all
+from ..services.trust_texts import refusal_text
+from .messages import message
 
 bp = Blueprint("sandbox", __name__, url_prefix="/sandbox")
 
@@ -21,6 +24,35 @@ def index():
     return render("sandbox/index.html", subscribers=demo.subscribers_overview(),
                   rules=rules(), now=clock.now(), offset=clock.offset(),
                   steps=CLOCK_STEPS)
+
+
+@bp.get("/subscribers/<digits>")
+def subscriber(digits: str):
+    detail = demo.subscriber_detail("+" + digits)
+    if detail is None:
+        abort(404)
+    return render("sandbox/subscriber.html", detail=detail, rules=rules(), error=None,
+                  spend_raw="")
+
+
+@bp.post("/subscribers/<digits>/spend")
+def spend(digits: str):
+    """"Spend N on calls": lowers the balance so that auto trust payment can be seen firing."""
+    detail = demo.subscriber_detail("+" + digits)
+    if detail is None:
+        abort(404)
+    typed = (request.form.get("amount") or "")[:12]
+    try:
+        amount = parse_major(typed, detail.currency)
+        if amount <= 0:
+            raise MoneyError("format")
+        trust.spend(detail.subscriber.phone, amount)
+    except MoneyError:
+        return render("sandbox/subscriber.html", detail=detail, rules=rules(), spend_raw=typed,
+                      error=message("amount_format")), 422
+    except trust.TrustRefused as refused:
+        flash(refusal_text(refused.reason))
+    return redirect(url_for("sandbox.subscriber", digits=digits), code=303)
 
 
 @bp.post("/clock")

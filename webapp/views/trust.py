@@ -1,0 +1,128 @@
+"""Trust payment for anyone on the web (number → code by SMS → credited at once), and the
+account page's trust block actions."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, request, session, url_for
+
+from ..clock import clock
+from ..domain.codes import normalize_typed
+from ..domain.phone import PhoneError, parse_mobile
+from ..htmx import render
+from ..i18n import current_lang
+from ..services import codes, trust
+from ..services.trust_texts import refusal_text
+from .account import payer
+from .limits import per_address, per_number
+from .messages import code_refusal, message
+
+bp = Blueprint("trust", __name__)
+
+
+@bp.get("/trust")
+def start():
+    return render("trust/start.html", phone=request.args.get("phone", ""), error=None)
+
+
+@bp.post("/trust")
+@per_address
+@per_number
+def send_code():
+    typed = (request.form.get("phone") or "")[:40]
+    try:
+        phone = parse_mobile(typed, "RU").e164
+        quote = trust.quote(phone)
+    except PhoneError as exc:
+        return render("trust/start.html", phone=typed, error=message("phone_" + exc.code)), 422
+    except trust.TrustRefused as refused:
+        return render("trust/start.html", phone=typed, error=refusal_text(refused.reason)), 422
+    if quote.refusal:
+        return render("trust/start.html", phone=typed, error=refusal_text(quote.refusal)), 422
+    session["trust_phone"] = phone
+    try:
+        trust.send_web_code(phone, current_lang())
+    except codes.CodeRefused as refused:
+        flash(code_refusal(refused, clock.now()))
+    return redirect(url_for("trust.confirm_page"), code=303)
+
+
+def _confirm_page(error=None, status=200, block=None):
+    phone = session.get("trust_phone")
+    if not phone:
+        return redirect(url_for("trust.start"), code=303)
+    return render("trust/confirm.html", block, phone=phone, quote=trust.quote(phone),
+                  code=codes.view(trust.WEB_CODE, phone), now=clock.now(), error=error,
+                  refusal=None), status
+
+
+@bp.get("/trust/confirm")
+def confirm_page():
+    return _confirm_page(block="code_status")
+
+
+@bp.post("/trust/confirm")
+@per_address
+@per_number
+def confirm():
+    phone = session.get("trust_phone")
+    if not phone:
+        return redirect(url_for("trust.start"), code=303)
+    typed = normalize_typed(request.form.get("code"))
+    if not (typed.isdigit() and len(typed) == 6):
+        return _confirm_page(error=message("code_format"), status=422)
+    try:
+        credit = trust.confirm_web(phone, typed)
+    except codes.CodeRefused as refused:
+        return _confirm_page(error=code_refusal(refused, clock.now()), status=422)
+    except trust.TrustRefused as refused:
+        return _confirm_page(error=refusal_text(refused.reason), status=409)
+    session.pop("trust_phone", None)
+    return redirect(url_for("trust.done", credit_id=credit.id), code=303)
+
+
+@bp.post("/trust/resend")
+@per_address
+@per_number
+def resend():
+    phone = session.get("trust_phone")
+    if not phone:
+        return redirect(url_for("trust.start"), code=303)
+    try:
+        trust.send_web_code(phone, current_lang())
+    except codes.CodeRefused as refused:
+        return _confirm_page(error=code_refusal(refused, clock.now()), status=429)
+    return redirect(url_for("trust.confirm_page"), code=303)
+
+
+@bp.get("/trust/done/<int:credit_id>")
+def done(credit_id: int):
+    credit = trust.credit_view(credit_id)
+    return render("trust/done.html", credit=credit)
+
+
+@bp.post("/account/trust")
+def account_request():
+    """"Top up by N ₽" on the account page's balance block."""
+    phone = payer()
+    if not phone:
+        return redirect(url_for("account.signin"), code=303)
+    try:
+        trust.request_one_off(phone, "account")
+    except trust.TrustRefused as refused:
+        flash(refusal_text(refused.reason))
+    return redirect(url_for("account.index"), code=303)
+
+
+@bp.post("/account/auto-trust")
+def account_auto():
+    phone = payer()
+    if not phone:
+        return redirect(url_for("account.signin"), code=303)
+    try:
+        if request.form.get("action") == "connect":
+            trust.connect_auto(phone)
+        else:
+            trust.disconnect_auto(phone)
+    except trust.TrustRefused as refused:
+        flash(refusal_text(refused.reason))
+    return redirect(url_for("account.index"), code=303)
