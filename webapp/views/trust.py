@@ -3,7 +3,7 @@ account page's trust block actions."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, request, session, url_for
 
 from ..clock import clock
 from ..domain.codes import normalize_typed
@@ -97,6 +97,8 @@ def resend():
 @bp.get("/trust/done/<int:credit_id>")
 def done(credit_id: int):
     credit = trust.credit_view(credit_id)
+    if credit is None:
+        abort(404)
     return render("trust/done.html", credit=credit)
 
 
