@@ -92,10 +92,16 @@ def quote(phone: str, kind: str = rules_of.ONE_OFF) -> Quote:
     found = facts(subscriber, now)
     amount = rules_of.amount_for(trust, found.spent_last_3_months, subscriber.location,
                                  subscriber.tariff_kind, subscriber.monthly_fee)
-    fee = rules_of.one_off_fee(trust, amount) if kind == rules_of.ONE_OFF else 0
+    refusal = rules_of.refusal(trust, found, local_day(now), kind)
+    fee = 0
+    if kind == rules_of.ONE_OFF:
+        try:
+            fee = rules_of.one_off_fee(trust, amount)
+        except rules_of.NoFee:
+            refusal = refusal or "too_large"
     term = rules_of.term_for(trust, subscriber.location)
     return Quote(phone=phone, amount=amount, fee=fee, term=term, due_at=now + term,
-                 refusal=rules_of.refusal(trust, found, local_day(now), kind))
+                 refusal=refusal)
 
 
 def _grant(subscriber: Subscriber, kind: str, channel: str, now: datetime) -> TrustCredit:
@@ -123,8 +129,7 @@ def request_one_off(phone: str, channel: str) -> TrustCredit:
     begin_write()
     subscriber = _subscriber(phone, lock=True)
     now = clock.now()
-    reason = rules_of.refusal(rules().trust, facts(subscriber, now), local_day(now),
-                              rules_of.ONE_OFF)
+    reason = quote(phone).refusal
     if reason:
         db.session.rollback()  # a code used to confirm this stays unused
         raise TrustRefused(reason)
@@ -146,9 +151,11 @@ def connect_auto(phone: str) -> Subscriber:
     if reason:
         db.session.rollback()
         raise TrustRefused(reason)
+    today = local_day(now)
     subscriber.auto_trust = True
-    subscriber.auto_trust_since = local_day(now)
-    subscriber.auto_trust_paid_through = None
+    subscriber.auto_trust_since = today
+    if subscriber.auto_trust_paid_through != today:
+        subscriber.auto_trust_paid_through = None  # a day already paid is not paid again
     _charge_auto_fees(subscriber, now)
     _auto_credit_if_due(subscriber, now)
     db.session.commit()
@@ -165,11 +172,12 @@ def disconnect_auto(phone: str) -> Subscriber:
     return subscriber
 
 
-def _charge_auto_fees(subscriber: Subscriber, now: datetime) -> None:
+def _charge_auto_fees(subscriber: Subscriber, now: datetime) -> bool:
     """Take each day's auto trust fee up to today: 0.50 ₽ the day it was connected, then
-    0.75 ₽ a day. A day is charged once (its ledger ref is unique)."""
+    0.75 ₽ a day. A day is charged once (its ledger ref is unique). True if any was taken."""
     if not subscriber.auto_trust or subscriber.auto_trust_since is None:
-        return
+        return False
+    charged = False
     trust, today = rules().trust, local_day(now)
     day = (subscriber.auto_trust_paid_through + timedelta(days=1)
            if subscriber.auto_trust_paid_through else subscriber.auto_trust_since)
@@ -183,6 +191,8 @@ def _charge_auto_fees(subscriber: Subscriber, now: datetime) -> None:
             description=f"auto trust payment, {day.isoformat()}"))
         subscriber.auto_trust_paid_through = day
         day += timedelta(days=1)
+        charged = True
+    return charged
 
 
 def _auto_credit_if_due(subscriber: Subscriber, now: datetime) -> TrustCredit | None:
@@ -202,10 +212,11 @@ def _auto_credit_if_due(subscriber: Subscriber, now: datetime) -> TrustCredit | 
     return _grant(subscriber, rules_of.AUTO, "auto", now)
 
 
-def _repay_due(subscriber: Subscriber, now: datetime) -> None:
+def _repay_due(subscriber: Subscriber, now: datetime) -> bool:
+    """Debit a credit that fell due, with its fee; True if one did."""
     credit = outstanding(subscriber)
     if credit is None or credit.due_at > now:
-        return
+        return False
     db.session.add(LedgerEntry(subscriber_id=subscriber.id, kind="trust_repayment",
                                amount=-credit.amount, created_at=credit.due_at,
                                ref=f"trust:{credit.id}:repay",
@@ -216,6 +227,7 @@ def _repay_due(subscriber: Subscriber, now: datetime) -> None:
                                    description="trust payment fee"))
     credit.status = REPAID
     credit.repaid_at = credit.due_at
+    return True
 
 
 def update_suspension(subscriber: Subscriber) -> None:
@@ -239,12 +251,13 @@ def settle_subscriber(phone: str) -> bool:
 
 def _settle_locked(subscriber: Subscriber, now: datetime) -> bool:
     was_suspended = subscriber.suspended
-    _repay_due(subscriber, now)
-    _charge_auto_fees(subscriber, now)
+    repaid = _repay_due(subscriber, now)
+    charged = _charge_auto_fees(subscriber, now)
     update_suspension(subscriber)
-    if _auto_credit_if_due(subscriber, now):
+    credited = _auto_credit_if_due(subscriber, now) is not None
+    if credited:
         update_suspension(subscriber)
-    return bool(db.session.new) or subscriber.suspended != was_suspended
+    return repaid or charged or credited or subscriber.suspended != was_suspended
 
 
 def settle_due() -> int:

@@ -21,6 +21,7 @@ REFUSALS = {
                            "services."),
     "monthly_fee_new": _l("On tariffs with a monthly fee, trust payment is available after "
                           "3 months as a customer."),
+    "too_large": _l("Trust payment is not available for an amount this large."),
     "monthly_fee_low_spend": _l("On tariffs with a monthly fee, trust payment needs at least "
                                 "%(min)s spent a month."),
 }
