@@ -83,6 +83,18 @@ def app(database_url):
 
 
 @pytest.fixture
+def client_with(app, database_url):
+    """A client of the same database under another configuration (sandbox off, CSRF on…)."""
+
+    def build(**overrides):
+        other = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+        other.test_client_class = app.test_client_class
+        return other.test_client()
+
+    return build
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import threading
 
 from sqlalchemy import func, select
 
@@ -37,3 +38,33 @@ def ledger_balance(phone: str) -> int:
     total = db.session.scalar(select(func.coalesce(func.sum(LedgerEntry.amount), 0))
                               .where(LedgerEntry.subscriber_id == subscriber.id))
     return int(total)
+
+
+def run_at_once(app, count, work, refusals=()):
+    """Run work(i) in `count` threads released together, each in its own app context; return
+    their results in order. An exception of a type in `refusals` becomes its `code` or
+    `reason`; any other becomes its class name (so a test sees it rather than a hang)."""
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def target(i):
+        with app.app_context():
+            barrier.wait()
+            try:
+                results[i] = work(i)
+            except refusals as refused:
+                results[i] = getattr(refused, "code", None) or getattr(refused, "reason", None)
+            except Exception as exc:  # noqa: BLE001 - reported in the results
+                results[i] = type(exc).__name__
+            finally:
+                db.session.remove()
+
+    # The test's own session must hold no transaction: none of its locks, none of its snapshot.
+    db.session.commit()
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    db.session.commit()
+    return results

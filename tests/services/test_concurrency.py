@@ -1,7 +1,6 @@
 """Two requests at once never charge twice or credit twice (on SQLite and PostgreSQL)."""
 
 import secrets
-import threading
 
 import pytest
 from sqlalchemy import func, select
@@ -12,6 +11,7 @@ from webapp.models import LedgerEntry, Order, PaymentAttempt
 from webapp.services import orders
 from webapp.services.checkout import CardPayment, PaymentRefused, pay_by_card
 
+from .. import factories
 from ..conftest import FIXED_NOW
 from ..factories import topup_order
 
@@ -19,29 +19,7 @@ CARD, _ = validate_card("4242424242424242", "12/30", "123", FIXED_NOW.date())
 
 
 def run_at_once(app, count, work):
-    """Run work(i) in `count` threads released together; return their results in order."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def target(i):
-        with app.app_context():
-            barrier.wait()
-            try:
-                results[i] = work(i)
-            except PaymentRefused as refused:
-                results[i] = refused.code
-            finally:
-                db.session.remove()
-
-    # The test's own session must hold no transaction: none of its locks, none of its snapshot.
-    db.session.commit()
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    db.session.commit()
-    return results
+    return factories.run_at_once(app, count, work, refusals=(PaymentRefused,))
 
 
 def count(model, *where) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import date, timedelta
 
 import pytest
@@ -16,6 +15,7 @@ from webapp.services import rules, trust
 from webapp.services.topup import OTHER, place_order, read_draft
 from webapp.services.trust import TrustRefused
 
+from .. import factories
 from ..conftest import FIXED_NOW
 from ..factories import pay
 
@@ -98,32 +98,8 @@ def refused(call, *args) -> str:
     return info.value.reason
 
 
-def run_at_once(app, n, work):
-    """Run work(i) in n threads released together; results in order (a refusal's reason,
-    or the name of any other exception, so that a crash fails the test visibly)."""
-    barrier = threading.Barrier(n)
-    results: list = [None] * n
-
-    def target(i):
-        with app.app_context():
-            barrier.wait()
-            try:
-                results[i] = work(i)
-            except TrustRefused as refusal:
-                results[i] = refusal.reason
-            except Exception as exc:  # noqa: BLE001 - reported in the results
-                results[i] = type(exc).__name__
-            finally:
-                db.session.remove()
-
-    db.session.commit()
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    db.session.commit()
-    return results
+def run_at_once(app, count, work):
+    return factories.run_at_once(app, count, work, refusals=(TrustRefused,))
 
 
 # --- quote ------------------------------------------------------------------------------------

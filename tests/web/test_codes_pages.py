@@ -10,9 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from webapp import create_app
 from webapp.clock import clock
-from webapp.config import TestConfig
 from webapp.extensions import db
 from webapp.models import Order, PaymentAttempt, SavedCard, SmsMessage
 
@@ -269,10 +267,8 @@ def test_virtual_phone_inbox_groups_by_sender_newest_first(client):
     assert bad.status_code == 422
 
 
-def test_virtual_phone_does_not_exist_outside_sandbox(app, database_url):
-    live = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": database_url, "SANDBOX": False})
-    live.test_client_class = app.test_client_class
-    client = live.test_client()
+def test_virtual_phone_does_not_exist_outside_sandbox(client_with):
+    client = client_with(SANDBOX=False)
     assert client.get("/phone/79031234567").status_code == 404
     assert client.post("/signin", data={"phone": PHONE}).status_code == 303
     page = client.get("/signin/code").get_data(as_text=True)

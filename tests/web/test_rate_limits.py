@@ -6,8 +6,6 @@ import secrets
 
 import pytest
 
-from webapp import create_app
-from webapp.config import TestConfig
 from webapp.extensions import limiter
 
 
@@ -25,15 +23,11 @@ def redis_url() -> str:
 
 
 @pytest.fixture(params=["memory", "redis"])
-def limited_client(request, app, database_url):
+def limited_client(request, client_with):
     storage = "memory://" if request.param == "memory" else redis_url()
-    strict = create_app(TestConfig, {
-        "SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": True,
-        "RATELIMIT_STORAGE_URI": storage,
-        # A fresh prefix so that counts from other runs sharing the Redis do not leak in.
-        "RATELIMIT_KEY_PREFIX": "test-" + secrets.token_hex(4)})
-    strict.test_client_class = app.test_client_class
-    yield strict.test_client()
+    # A fresh key prefix so that counts from other runs sharing the Redis do not leak in.
+    yield client_with(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=storage,
+                      RATELIMIT_KEY_PREFIX="test-" + secrets.token_hex(4))
     limiter.reset()
 
 

@@ -4,8 +4,6 @@ import re
 
 from sqlalchemy import func, select
 
-from webapp import create_app
-from webapp.config import TestConfig
 from webapp.extensions import db
 from webapp.models import Order
 
@@ -31,11 +29,8 @@ def test_pages_have_no_inline_script_or_style(client):
         assert "hx-on" not in body and "js:" not in body, url
 
 
-def test_forms_need_a_csrf_token(app, database_url):
-    strict = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": database_url,
-                                     "WTF_CSRF_ENABLED": True})
-    strict.test_client_class = app.test_client_class
-    client = strict.test_client()
+def test_forms_need_a_csrf_token(client_with):
+    client = client_with(WTF_CSRF_ENABLED=True)
     response = client.post("/topup/RU?lang=en", data={"phone": "+79031234567",
                                                        "amount": "10000"})
     assert response.status_code == 400
@@ -53,10 +48,8 @@ def test_forms_need_a_csrf_token(app, database_url):
     assert htmx.status_code == 200
 
 
-def test_sandbox_pages_do_not_exist_outside_sandbox(app, database_url):
-    live = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": database_url, "SANDBOX": False})
-    live.test_client_class = app.test_client_class
-    client = live.test_client()
+def test_sandbox_pages_do_not_exist_outside_sandbox(client_with):
+    client = client_with(SANDBOX=False)
     assert client.get("/sandbox/").status_code == 404
     assert client.post("/sandbox/clock", data={"step": "1d"}).status_code == 404
     assert "sandbox-bar" not in client.get("/topup/RU?lang=en").get_data(as_text=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from flask import Blueprint, flash, redirect, request, session, url_for
 
 from ..clock import clock
@@ -20,6 +22,19 @@ bp = Blueprint("account", __name__)
 def payer() -> str | None:
     """The signed-in payer's number, if any."""
     return session.get("payer")
+
+
+def payer_required(view):
+    """Send a visitor who is not signed in to the sign-in page (and back here afterwards)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not payer():
+            back = request.path if request.method == "GET" else None
+            return redirect(url_for("account.signin", next=back), code=303)
+        return view(*args, **kwargs)
+
+    return wrapped
 
 
 def _safe_next(target: str | None) -> str:
@@ -101,21 +116,18 @@ def resend():
 
 
 @bp.get("/account")
+@payer_required
 def index():
     phone = payer()
-    if not phone:
-        return redirect(url_for("account.signin", next=url_for("account.index")), code=303)
     return render("account/index.html", phone=phone, orders=account.orders_of(phone),
                   cards=account.saved_cards(phone), trust=trust.account_block(phone),
                   refusal_text=refusal_text)
 
 
 @bp.post("/account/cards/<token>/remove")
+@payer_required
 def remove_card(token: str):
-    phone = payer()
-    if not phone:
-        return redirect(url_for("account.signin"), code=303)
-    account.remove_card(phone, token)
+    account.remove_card(payer(), token)
     return redirect(url_for("account.index"), code=303)
 
 

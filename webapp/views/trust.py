@@ -12,7 +12,7 @@ from ..htmx import render
 from ..i18n import current_lang
 from ..services import codes, trust
 from ..services.trust_texts import refusal_text
-from .account import payer
+from .account import payer, payer_required
 from .limits import per_address, per_number
 from .messages import code_refusal, message
 
@@ -103,23 +103,20 @@ def done(credit_id: int):
 
 
 @bp.post("/account/trust")
+@payer_required
 def account_request():
     """"Top up by N ₽" on the account page's balance block."""
-    phone = payer()
-    if not phone:
-        return redirect(url_for("account.signin"), code=303)
     try:
-        trust.request_one_off(phone, "account")
+        trust.request_one_off(payer(), "account")
     except trust.TrustRefused as refused:
         flash(refusal_text(refused.reason))
     return redirect(url_for("account.index"), code=303)
 
 
 @bp.post("/account/auto-trust")
+@payer_required
 def account_auto():
     phone = payer()
-    if not phone:
-        return redirect(url_for("account.signin"), code=303)
     try:
         if request.form.get("action") == "connect":
             trust.connect_auto(phone)
