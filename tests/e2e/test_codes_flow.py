@@ -57,10 +57,13 @@ def code_in(sms: str) -> str:
 
 
 def open_phone(page: Page, base: str, e164: str) -> Page:
-    """The virtual phone of `e164` in a new tab of the page's browser context."""
+    """The virtual phone of `e164` in a new tab of the page's browser context, left in the
+    background (its inbox refreshes itself there too); `page` is brought back to the front,
+    because Chromium throttles a hidden tab and the person types in the front one."""
     phone = page.context.new_page()
     phone.goto(f"{base}/phone/{e164.lstrip('+')}")
     expect(phone.locator("#inbox")).to_be_attached()
+    page.bring_to_front()
     return phone
 
 
@@ -74,13 +77,14 @@ def wait_for_new_code(phone: Page, sender: str, seen: int) -> str:
 # --- code pages ------------------------------------------------------------------------------
 
 def submit_code(page: Page, code: str) -> None:
-    import time; print('submit', time.monotonic())
-    """Type the code like a person and press the button of the form that holds #code."""
+    """Type the code like a person, press the button of the form that holds #code and wait
+    for the answer page (a refused code comes back as the same page, 422)."""
     field = page.locator("#code")
     field.fill("")
     field.click()
     field.press_sequentially(code, delay=15)
-    page.locator("form", has=page.locator("#code")).get_by_role("button").click()
+    with page.expect_navigation(wait_until="load"):
+        page.locator("form", has=page.locator("#code")).get_by_role("button").click()
 
 
 def numbers_in(locator: Locator) -> list[int]:
@@ -190,9 +194,7 @@ def test_sign_in_and_pay_again_with_the_saved_card(open_page, live_server):
     base = live_server.url
     page = open_page(locale="en-US")
     phone = open_phone(page, base, "+79261234567")
-    import time; print('start', time.monotonic())
     seen = bodies(phone, SIGN_IN_SENDER).count()
-    print('seen', time.monotonic())
 
     request_sign_in_code(page, base, "en", "926 123-45-67")
     status = page.locator("#code-status")
@@ -291,14 +293,11 @@ def test_five_wrong_sign_in_codes_lock_the_code(open_page, live_server, lang, ty
     base = live_server.url
     page = open_page(locale={"ru": "ru-RU"}.get(lang, "en-US"))
     phone = open_phone(page, base, e164)
-    import time; print('start', time.monotonic())
     seen = bodies(phone, SIGN_IN_SENDER).count()
-    print('seen', time.monotonic())
 
     request_sign_in_code(page, base, lang, typed)
     tries_hint = page.locator("#code-status .hint").first
     assert 5 in numbers_in(tries_hint)
-    print('req', time.monotonic())
     right = wait_for_new_code(phone, SIGN_IN_SENDER, seen)
     wrong = [f"{(int(right) + step * 111_111) % 1_000_000:06d}" for step in range(1, 6)]
     assert right not in wrong and len(set(wrong)) == 5
@@ -338,8 +337,53 @@ def test_five_wrong_sign_in_codes_lock_the_code(open_page, live_server, lang, ty
     expect(error).to_be_visible()
     assert text(error) == text(dead)
     assert page.url.endswith("/signin/code")
-    print('end', time.monotonic())
     page.goto(f"{base}/account")
     page.wait_for_url(re.compile(r"/signin\?next="))
     expect(page.locator("header a.who")).to_have_attribute("href", "/signin")
+    phone.close()
+
+
+# --- 4. five wrong 3-D Secure codes fail the payment; the card form comes back --------------
+
+def test_five_wrong_three_ds_codes_fail_the_payment(open_page, live_server):
+    base = live_server.url
+    page = open_page(locale="en-US")
+    start_topup(page, base, "RU", "en", "987 123-45-67", "mts")
+    choose_amount(page, "10000")
+    number = place_order(page)
+    order_url = page.url
+    fill_new_card(page, THREE_DS_CARD)
+    pay_button(page).click()
+    page.wait_for_url(re.compile(rf"/orders/{number}/3ds/\d+$"))
+    three_ds_url = page.url
+
+    phone = open_phone(page, base, "+79871234567")
+    newest = bodies(phone, BANK_SENDER).first
+    expect(newest).to_contain_text(number, timeout=15_000)
+    sms = text(newest)
+    assert "RUB100.00" in sms and "•••• 3184" in sms, sms  # English Babel money
+    right = code_in(sms)
+    wrong = [f"{(int(right) + step * 7) % 1_000_000:06d}" for step in range(1, 6)]
+
+    error = page.locator("#code-error")
+    for left, attempt in zip((4, 3, 2, 1), wrong[:4], strict=True):
+        submit_code(page, attempt)
+        assert page.url == three_ds_url
+        tries = "1 try left." if left == 1 else f"{left} tries left."
+        expect(error).to_have_text(f"Wrong code. {tries}")
+        expect(page.locator("#code-status .hint").first).to_contain_text(tries)
+
+    # The 5th wrong code fails the attempt: back on the order, with the reason and the form.
+    submit_code(page, wrong[4])
+    page.wait_for_url(order_url)
+    expect(page.locator(".status-awaiting_payment")).to_be_visible()
+    expect(page.locator("form.pay-card").get_by_role("alert")).to_contain_text(
+        "3-D Secure confirmation failed")
+    expect(page.locator("#card-number")).to_be_visible()
+    expect(page.locator("section.receipt")).to_have_count(0)
+
+    # The failed attempt's page only sends back to the order, whatever code comes now.
+    page.goto(three_ds_url)
+    page.wait_for_url(order_url)
+    expect(page.locator("#card-number")).to_be_visible()
     phone.close()
