@@ -107,8 +107,11 @@ class Order(db.Model):
     kind: Mapped[str] = mapped_column(String(16), default="topup")
     market: Mapped[str] = mapped_column(String(2))
     currency: Mapped[str] = mapped_column(String(3))
-    phone: Mapped[str] = mapped_column(String(20), index=True)
-    operator_id: Mapped[str] = mapped_column(String(32))
+    # The number topped up and its operator (top-ups only).
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    operator_id: Mapped[str | None] = mapped_column(String(32))
+    # What is bought (goods orders only): a product id of rules/shop.toml, or "custom".
+    product_id: Mapped[str | None] = mapped_column(String(32))
     amount: Mapped[int] = mapped_column(BigInteger)
     price: Mapped[int] = mapped_column(BigInteger)
     promotion_id: Mapped[str | None] = mapped_column(String(64))
@@ -169,6 +172,10 @@ class PaymentAttempt(db.Model):
                                                                  ondelete="SET NULL"))
     # Where the 3-D Secure code went (the payer's number), while one is needed.
     three_ds_phone: Mapped[str | None] = mapped_column(String(20))
+    # Mobile payment: the paying number, its operator and the operator's commission.
+    payer_phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    operator_id: Mapped[str | None] = mapped_column(String(32))
+    commission: Mapped[int | None] = mapped_column(BigInteger)
     decline_code: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -252,6 +259,31 @@ class SmsMessage(db.Model):
     status_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class Wallet(db.Model):
+    """A sandbox wallet keyed by phone number (refunds of mobile payments go here)."""
+
+    __tablename__ = "wallets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WalletEntry(db.Model):
+    """One change of a wallet's balance; a wallet's balance is the sum of its entries."""
+
+    __tablename__ = "wallet_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wallet_id: Mapped[int] = mapped_column(ForeignKey("wallets.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
+    ref: Mapped[str | None] = mapped_column(String(80), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class Setting(db.Model):
     """Small key/value state shared by every process (the sandbox clock offset)."""
 
@@ -262,5 +294,5 @@ class Setting(db.Model):
 
 
 __all__ = ["Subscriber", "LedgerEntry", "Order", "OrderEvent", "PaymentAttempt", "SavedCard",
-           "TrustCredit",
+           "TrustCredit", "Wallet", "WalletEntry",
            "OneTimeCode", "SmsMessage", "Setting"]

@@ -23,6 +23,18 @@ class TopupLimits:
 
 
 @dataclass(frozen=True)
+class Product:
+    """A demo shop product: a price per market (minor units) and a name per language."""
+
+    id: str
+    prices: dict[str, int]
+    names: dict[str, str]
+
+    def name(self, lang: str) -> str:
+        return self.names.get(lang) or self.names["en"]
+
+
+@dataclass(frozen=True)
 class Market:
     code: str  # "RU", "CN": also the phonenumbers region
     currency: str

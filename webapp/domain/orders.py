@@ -20,6 +20,14 @@ ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
     REFUNDED: frozenset(),
     EXPIRED: frozenset(),
 }
+# A goods order is done once paid; a dispute can refund it (to the payer's wallet).
+GOODS_TRANSITIONS: dict[str, frozenset[str]] = {
+    AWAITING_PAYMENT: frozenset({PAID, EXPIRED}),
+    PAID: frozenset({REFUNDED}),
+    REFUNDED: frozenset(),
+    EXPIRED: frozenset(),
+}
+TRANSITIONS_BY_KIND = {"topup": ORDER_TRANSITIONS, "goods": GOODS_TRANSITIONS}
 ORDER_FINAL = frozenset(s for s, nxt in ORDER_TRANSITIONS.items() if not nxt)
 
 PENDING = "pending"
@@ -60,5 +68,6 @@ def is_past_deadline(deadline: datetime, now: datetime) -> bool:
 
 
 def new_order_number(prefix: str, now: datetime) -> str:
-    """A human-readable order number such as T-261122-483920 (kind, date, 6 random digits)."""
+    """A human-readable order number such as T-261122-483920 (kind — T top-up, G goods —,
+    date, 6 random digits)."""
     return f"{prefix}-{now:%y%m%d}-{secrets.randbelow(10**6):06d}"

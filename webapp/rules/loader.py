@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..domain.cards import OUTCOMES, TestCard, card_brand, check_number
 from ..domain.codes import CodePolicy
-from ..domain.markets import Market, Operator, TopupLimits
+from ..domain.markets import Market, Operator, Product, TopupLimits
+from ..domain.mcommerce import OperatorTerms
 from ..domain.money import MINOR_DIGITS
 from ..domain.topup import Promotion
 from ..domain.trust import AmountBand, FeeStep, TrustRules
@@ -35,6 +36,11 @@ class Rules:
     payment_window: timedelta
     codes: CodePolicy
     trust: TrustRules
+    mcommerce: dict[str, OperatorTerms]
+    products: tuple[Product, ...]
+
+    def product(self, product_id: str) -> Product | None:
+        return next((p for p in self.products if p.id == product_id), None)
 
     def market(self, code: str) -> Market | None:
         return self.markets.get((code or "").upper())
@@ -242,6 +248,55 @@ def _load_trust(raw: dict, markets: dict[str, Market]) -> TrustRules:
         ussd_auto_disconnect=ussd.get("auto_disconnect", str))
 
 
+_ACTIVATIONS = ("none", "spent_over", "months_or_topup", "personal_budget")
+_LIMITS = ("daily_sum", "weekly_sum", "monthly_sum")
+_COUNTS = ("daily_count", "weekly_count", "monthly_count")
+
+
+def _load_mcommerce(raw: dict, markets: dict[str, Market]) -> dict[str, OperatorTerms]:
+    terms = {}
+    ru = markets.get("RU")
+    for operator, table in raw.items():
+        if ru is None or ru.operator(operator) is None or not isinstance(table, dict):
+            raise RulesError(f"mcommerce.toml: {operator}: not an operator table of market RU")
+        t = _Reader("mcommerce.toml", table, operator)
+        try:
+            percent = Decimal(str(t.get("percent", (str, int))))
+        except InvalidOperation as exc:
+            raise t.fail("percent", "not a number") from exc
+        if not percent.is_finite() or not 0 <= percent < 100:
+            raise t.fail("percent", "must be from 0 to 100")
+        activation = t.get("activation", str)
+        if activation not in _ACTIVATIONS:
+            raise t.fail("activation", f"one of {', '.join(_ACTIVATIONS)}")
+        fixed = t.get("fixed", (int, str), default=0, required=False)
+        terms[operator] = OperatorTerms(
+            operator=operator, percent=percent,
+            fixed=0 if str(fixed) == "0" else t.major("fixed", "RUB"),
+            reserve=t.major("reserve", "RUB"), activation=activation,
+            activation_spent=t.major("activation_spent", "RUB", required=False),
+            activation_months=t.get("activation_months", int, default=0, required=False),
+            per_payment_cap=t.major("per_payment_cap", "RUB", required=False, default=None),
+            **{key: t.major(key, "RUB", required=False, default=None) for key in _LIMITS},
+            **{key: t.get(key, int, default=None, required=False) for key in _COUNTS})
+    return terms
+
+
+def _load_products(raw: dict, markets: dict[str, Market]) -> tuple[Product, ...]:
+    root = _Reader("shop.toml", raw)
+    products = []
+    for index, _ in enumerate(root.get("product", list)):
+        p = root.sub("product", index)
+        prices_raw = _Reader("shop.toml", p.get("price", dict), f"{p.where}.price")
+        prices = {code: prices_raw.major(code, market.currency)
+                  for code, market in markets.items()}
+        names = {str(k): str(v) for k, v in p.get("name", dict).items()}
+        if "en" not in names:
+            raise p.fail("name", "needs at least an en name")
+        products.append(Product(id=p.get("id", str), prices=prices, names=names))
+    return tuple(products)
+
+
 def load_rules(directory: Path | str = RULES_DIR) -> Rules:
     """Read every rule file in `directory`; raise RulesError on the first problem."""
     directory = Path(directory)
@@ -262,4 +317,6 @@ def load_rules(directory: Path | str = RULES_DIR) -> Rules:
         payment_window=timedelta(minutes=window),
         codes=_load_codes(_read(directory, "codes.toml")),
         trust=_load_trust(_read(directory, "trust.toml"), markets),
+        mcommerce=_load_mcommerce(_read(directory, "mcommerce.toml"), markets),
+        products=_load_products(_read(directory, "shop.toml"), markets),
     )

@@ -48,7 +48,7 @@ def _set_attempt_status(attempt: PaymentAttempt, new: str) -> None:
     attempt.finished_at = clock.now()
 
 
-def _check_payable(order: Order | None) -> Order:
+def check_payable(order: Order | None) -> Order:
     """The locked order after settling its deadline; raises PaymentRefused if not payable.
     An attempt left waiting for 3-D Secure on an expired order is cancelled with it."""
     if order is None:
@@ -97,7 +97,7 @@ def pay_by_card(number: str, payment: CardPayment) -> PaymentAttempt:
         if replay is not None:
             db.session.commit()
             return replay
-        order = _check_payable(order)
+        order = check_payable(order)
         _cancel_pending(order)  # a payer who left a 3-D Secure page now tries again
         attempt = _new_attempt(order, payment)
         acquirer = SimulatedAcquirer(rules().test_cards)
@@ -200,7 +200,7 @@ def confirm_three_ds(number: str, attempt_id: int, typed: str) -> PaymentAttempt
     if attempt.status != states.PENDING:
         db.session.commit()
         raise PaymentRefused("not_pending")
-    _check_payable(order)
+    check_payable(order)
     try:
         codes.use(THREE_DS, f"attempt:{attempt.id}", typed)
     except codes.CodeRefused as refused:
@@ -231,7 +231,7 @@ def resend_three_ds(number: str, attempt_id: int, locale: str) -> None:
     if attempt.status != states.PENDING:
         db.session.commit()
         raise PaymentRefused("not_pending")
-    _check_payable(order)
+    check_payable(order)
     codes.issue(attempt.three_ds_phone, THREE_DS, f"attempt:{attempt.id}", sms.BANK_SENDER,
                 lambda code: sms_texts.three_ds(locale, code, attempt.amount, attempt.currency,
                                                 order.number, attempt.card_last4))

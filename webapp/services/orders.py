@@ -17,16 +17,19 @@ from .trust import update_suspension
 
 def set_status(order: Order, new: str, actor: str, at: datetime, note: str = "") -> None:
     """Move an order through its state machine and record the move. Raises InvalidTransition."""
-    states.check_transition(states.ORDER_TRANSITIONS, order.status, new)
+    states.check_transition(states.TRANSITIONS_BY_KIND[order.kind], order.status, new)
     db.session.add(OrderEvent(order_id=order.id, from_status=order.status, to_status=new,
                               actor=actor, note=note, at=at))
     order.status = new
 
 
 def mark_paid(order: Order, at: datetime, actor: str) -> None:
-    """A payment succeeded: paid, then handed to the operator for crediting after the delay."""
+    """A payment succeeded: paid; a top-up is then handed to the operator for crediting
+    after the delay."""
     set_status(order, states.PAID, actor, at)
     order.paid_at = at
+    if order.kind != "topup":
+        return
     set_status(order, states.CREDITING, "operator", at)
     order.credit_due_at = at + timedelta(seconds=current_app.config["CREDIT_DELAY_SECONDS"])
     if at >= order.credit_due_at:  # no operator delay configured: credited at once

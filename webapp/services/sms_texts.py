@@ -30,3 +30,14 @@ def trust(locale: str, code: str, amount: int, fee: int, due_at) -> str:
             "debited on %(due)s). Do not share it with anyone.", code=code,
             amount=money(amount, "RUB"), fee=money(fee, "RUB"),
             due=local_time(due_at, "Europe/Moscow"))
+
+
+def mobile_payment(locale: str, code: str, order_number: str, amount: int, commission: int,
+                   short_number: str) -> str:
+    with force_locale(locale):
+        return gettext(
+            "%(code)s: reply with this code to %(short)s to pay %(amount)s + commission "
+            "%(commission)s for order %(order)s from your balance. If you did not ask for "
+            "this, do not reply.", code=code, short=short_number,
+            amount=money(amount, "RUB"), commission=money(commission, "RUB"),
+            order=order_number)

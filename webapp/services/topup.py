@@ -4,19 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy.exc import IntegrityError
-
-from ..clock import clock
-from ..database import begin_write
-from ..domain import orders as states
 from ..domain.markets import Market, Operator
 from ..domain.money import MoneyError, parse_major
 from ..domain.phone import MobileNumber, PhoneError, parse_mobile
 from ..domain.topup import AmountError, Price, check_amount, price_for
-from ..extensions import db
-from ..models import Order, OrderEvent
+from ..models import Order
 from . import rules
 from .orders import is_first_topup
+from .shop import create_order
 
 OTHER = "other"
 
@@ -111,25 +106,9 @@ def place_order(draft: TopupDraft, locale: str, payer_phone: str | None = None) 
     if not draft.ok:
         raise ValueError("place_order needs a complete draft")
     assert draft.number and draft.operator and draft.price
-    for _ in range(5):  # a clash of the random order number is rare; draw again
-        begin_write()
-        now = clock.now()
-        order = Order(
-            number=states.new_order_number("T", now), kind="topup", market=draft.market.code,
-            currency=draft.market.currency, phone=draft.number.e164,
-            operator_id=draft.operator.id, amount=draft.price.amount, price=draft.price.to_pay,
-            promotion_id=draft.price.promotion.id if draft.price.promotion else None,
-            status=states.AWAITING_PAYMENT, locale=locale, created_at=now,
-            payer_phone=payer_phone,
-            deadline=states.payment_deadline(now, rules().payment_window))
-        db.session.add(order)
-        try:
-            db.session.flush()
-        except IntegrityError:
-            db.session.rollback()
-            continue
-        db.session.add(OrderEvent(order_id=order.id, from_status=None,
-                                  to_status=states.AWAITING_PAYMENT, actor="payer", at=now))
-        db.session.commit()
-        return order
-    raise RuntimeError("could not draw a free order number")
+    return create_order(
+        "T", kind="topup", market=draft.market.code, currency=draft.market.currency,
+        phone=draft.number.e164, operator_id=draft.operator.id, amount=draft.price.amount,
+        price=draft.price.to_pay,
+        promotion_id=draft.price.promotion.id if draft.price.promotion else None,
+        locale=locale, payer_phone=payer_phone)

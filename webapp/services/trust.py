@@ -33,12 +33,13 @@ class TrustRefused(Exception):
         self.reason = reason
 
 
-def _tz() -> ZoneInfo:
+def market_tz() -> ZoneInfo:
+    """Moscow: the trust payment's (and mobile payment's) calendar days are local days."""
     return ZoneInfo(rules().market("RU").timezone)
 
 
 def local_day(moment: datetime) -> date:
-    return moment.astimezone(_tz()).date()
+    return moment.astimezone(market_tz()).date()
 
 
 def _subscriber(phone: str, lock: bool = False) -> Subscriber:
@@ -182,7 +183,7 @@ def _charge_auto_fees(subscriber: Subscriber, now: datetime) -> bool:
     day = (subscriber.auto_trust_paid_through + timedelta(days=1)
            if subscriber.auto_trust_paid_through else subscriber.auto_trust_since)
     while day <= today:
-        start = datetime.combine(day, datetime.min.time(), _tz())
+        start = datetime.combine(day, datetime.min.time(), market_tz())
         db.session.add(LedgerEntry(
             subscriber_id=subscriber.id, kind="fee",
             amount=-rules_of.auto_fee_for_day(trust, subscriber.auto_trust_since, day),

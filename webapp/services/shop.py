@@ -1,0 +1,45 @@
+"""The demo shop: a goods order for a product (or, in the sandbox, any amount)."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+
+from ..clock import clock
+from ..database import begin_write
+from ..domain import orders as states
+from ..domain.markets import Market
+from ..extensions import db
+from ..models import Order, OrderEvent
+from . import rules
+
+CUSTOM = "custom"
+
+
+def create_order(prefix: str, **fields) -> Order:
+    """A new order awaiting payment with a fresh human-readable number, due within the
+    payment window, with its first event row; committed."""
+    for _ in range(5):  # a clash of the random order number is rare; draw again
+        begin_write()
+        now = clock.now()
+        order = Order(number=states.new_order_number(prefix, now),
+                      status=states.AWAITING_PAYMENT, created_at=now,
+                      deadline=states.payment_deadline(now, rules().payment_window), **fields)
+        db.session.add(order)
+        try:
+            db.session.flush()
+        except IntegrityError:
+            db.session.rollback()
+            continue
+        db.session.add(OrderEvent(order_id=order.id, from_status=None,
+                                  to_status=states.AWAITING_PAYMENT, actor="payer", at=now))
+        db.session.commit()
+        return order
+    raise RuntimeError("could not draw a free order number")
+
+
+def place_goods_order(market: Market, product_id: str, amount: int, locale: str,
+                      payer_phone: str | None = None) -> Order:
+    """A goods order for `amount` (minor units) of the market's currency."""
+    return create_order("G", kind="goods", market=market.code, currency=market.currency,
+                        product_id=product_id, amount=amount, price=amount, locale=locale,
+                        payer_phone=payer_phone)
