@@ -15,7 +15,19 @@ from .extensions import babel, csrf, db, limiter, migrate
 from .rules import load_rules
 from .rules.loader import RULES_DIR
 from .sms_gateways import make_gateway
-from .views import account, api, checkout, errors, phone, sandbox, topup, trust, ussd
+from .views import (
+    account,
+    api,
+    checkout,
+    errors,
+    mobile,
+    phone,
+    sandbox,
+    shop,
+    topup,
+    trust,
+    ussd,
+)
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # A page rendered by a POST switches language on the GET page it belongs to.
@@ -25,7 +37,10 @@ _LANG_TARGETS = {"checkout.pay_card": "checkout.order", "topup.place": "topup.fo
                  "account.finish": "account.code", "account.resend": "account.code",
                  "phone.reply": "phone.inbox", "trust.send_code": "trust.start",
                  "trust.confirm": "trust.confirm_page", "trust.resend": "trust.confirm_page",
-                 "ussd.press": "ussd.dialer", "sandbox.spend": "sandbox.subscriber"}
+                 "ussd.press": "ussd.dialer", "sandbox.spend": "sandbox.subscriber",
+                 "shop.buy": "shop.index", "mobile.quote": "checkout.order",
+                 "mobile.start": "checkout.order", "mobile.confirm": "mobile.waiting",
+                 "mobile.resend": "mobile.waiting", "sandbox.refund": "checkout.order"}
 
 
 def create_app(config: type = Config, overrides: dict | None = None) -> Flask:
@@ -63,6 +78,8 @@ def create_app(config: type = Config, overrides: dict | None = None) -> Flask:
     app.register_blueprint(account.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(trust.bp)
+    app.register_blueprint(shop.bp)
+    app.register_blueprint(mobile.bp)
     if app.config["SANDBOX"]:
         app.register_blueprint(sandbox.bp)
         app.register_blueprint(phone.bp)

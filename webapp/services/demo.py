@@ -34,6 +34,9 @@ class DemoSubscriber:
     mobile_payments_enabled: bool = True
     personal_budget: bool = False
     suspended: bool = False
+    topped_up: bool = True  # False: the opening balance is the SIM's starting balance
+    # Mobile payments already made today (totals with commission, minor units), for limits.
+    mobile_payments_today: tuple[int, ...] = ()
     auto_trust: bool = False  # connected at seeding (today's fee taken)
     trust_outstanding: bool = False  # a one-off trust payment given at seeding
 
@@ -91,26 +94,41 @@ DEMO: tuple[DemoSubscriber, ...] = (
     DemoSubscriber("+79037000018", "RU", "beeline", "Corporate ('My company'): trust payment yes",
                    20000, tariff_kind="corporate", tariff_name="My company",
                    monthly_spend=100000),
+    DemoSubscriber("+79037000020", "RU", "beeline",
+                   "Mobile payment: 9 payments and 14 900 ₽ today (Beeline: 10, 15 000 ₽)",
+                   500000, monthly_spend=30000,
+                   mobile_payments_today=(200000,) * 7 + (45000, 45000)),
     DemoSubscriber("+79037000019", "RU", "beeline",
                    "Auto trust payment connected, 60 ₽: spend 20 ₽ to see it fire", 6000,
                    monthly_spend=30000, auto_trust=True),
     DemoSubscriber("+79825551234", "RU", "beeline",
                    "Beeline, ported from MTS: the pre-selected operator (MTS) is wrong", 30000),
     # Russia — MTS
-    DemoSubscriber("+79821234567", "RU", "mts", "MTS, prepaid", 21000, monthly_spend=40000),
+    DemoSubscriber("+79821234567", "RU", "mts",
+                   "Mobile payment: 209.99 ₽, one kopeck short for the 200 ₽ case", 20999,
+                   monthly_spend=40000),
+    DemoSubscriber("+79826543210", "RU", "mts", "Mobile payment: MTS, 0 % commission, works",
+                   500000, monthly_spend=40000),
+    DemoSubscriber("+79831234567", "RU", "mts",
+                   "Mobile payment refused: 5 payments made today (MTS allows 5)", 500000,
+                   monthly_spend=40000, mobile_payments_today=(50000,) * 5),
     DemoSubscriber("+79871234567", "RU", "mts", "MTS, mobile payments banned by the operator",
                    100000, mobile_payments_enabled=False),
     DemoSubscriber("+79781234567", "RU", "mts", "MTS, in Crimea", 15000, location="crimea"),
     # Russia — MegaFon
     DemoSubscriber("+79261234567", "RU", "megafon", "MegaFon, with a personal budget", 80000,
                    personal_budget=True),
+    DemoSubscriber("+79267654321", "RU", "megafon",
+                   "Mobile payment refused: MegaFon without a personal budget", 80000),
     DemoSubscriber("+79201234567", "RU", "megafon", "MegaFon, corporate tariff", 500000,
                    tariff_kind="corporate", tariff_name="My company"),
     # Russia — Tele2
-    DemoSubscriber("+79771234567", "RU", "tele2", "Tele2, prepaid, active for a year", 35000,
+    DemoSubscriber("+79771234567", "RU", "tele2",
+                   "Tele2, a year old: mobile payment up to 1 000 ₽ at a time", 200000,
                    months_active=12),
-    DemoSubscriber("+79511234567", "RU", "tele2", "Tele2, a month old, never topped up", 5000,
-                   months_active=1, monthly_spend=3000),
+    DemoSubscriber("+79511234567", "RU", "tele2",
+                   "Mobile payment refused: Tele2, a month old, never topped up", 50000,
+                   months_active=1, monthly_spend=3000, topped_up=False),
     # China
     DemoSubscriber("+8613812345678", "CN", "china_mobile", "China Mobile, prepaid", 5600,
                    monthly_spend=5800),
@@ -142,7 +160,11 @@ def _history(spec: DemoSubscriber, now: datetime) -> list[tuple[str, int, dateti
     spent = -sum(amount for _, amount, _, _ in charges)
     opening = spec.balance + spent
     start = max(activated, now - timedelta(days=30 * months + 20)) + timedelta(hours=1)
-    return [("topup", opening, start, "opening balance")] + charges
+    opening_kind = "topup" if spec.topped_up else "starting_balance"
+    payments = [("mcommerce_debit", -total, now - timedelta(seconds=index + 1), "shop order")
+                for index, total in enumerate(spec.mobile_payments_today)]
+    opening += sum(spec.mobile_payments_today)
+    return [(opening_kind, opening, start, "opening balance")] + charges + payments
 
 
 def seed() -> int:

@@ -7,12 +7,14 @@ from sqlalchemy.exc import IntegrityError
 from ..clock import clock
 from ..database import begin_write
 from ..domain import orders as states
-from ..domain.markets import Market
+from ..domain.markets import Market, TopupLimits
 from ..extensions import db
 from ..models import Order, OrderEvent
 from . import rules
 
 CUSTOM = "custom"
+# The sandbox's "any amount" goods order: 0.01 to 100 000 in the market's currency.
+CUSTOM_RANGE = TopupLimits(tiles=(), min_amount=1, max_amount=10_000_000)
 
 
 def create_order(prefix: str, **fields) -> Order:

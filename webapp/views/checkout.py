@@ -48,13 +48,20 @@ def _order_or_404(number: str):
 
 
 def _page(order, *, status: int = 200, block: str | None = None, errors=None, notice=None,
-          card_values=None):
+          card_values=None, mobile_state=None):
     market = rules().market(order.market)
     phone = payer()
+    mobile_offered = order.kind == "goods" and market.code == "RU"
     return render(
         "checkout/order.html", block, order=order, market=market,
         operator=market.operator(order.operator_id), now=clock.now(),
-        poll_seconds=POLL_SECONDS.get(order.status), errors=errors or {}, notice=notice,
+        product=rules().product(order.product_id) if order.product_id else None,
+        mobile_offered=mobile_offered, mobile_state=mobile_state or {"phone": phone or ""},
+        mobile_operators=[op for op in market.operators if op.id in rules().mcommerce],
+        poll_seconds=POLL_SECONDS.get(order.status) if order.kind == "topup" else (
+            POLL_SECONDS[states.AWAITING_PAYMENT]
+            if order.status == states.AWAITING_PAYMENT else None),
+        errors=errors or {}, notice=notice,
         card=card_values or {}, attempt_key=secrets.token_urlsafe(18), BRAND_NAMES=BRAND_NAMES,
         last_decline=_last_decline(order), payer=phone,
         saved_cards=account.saved_cards(phone) if phone else [],
@@ -72,6 +79,11 @@ def _last_decline(order):
 @bp.get("/orders/<number>")
 def order(number: str):
     return _page(_order_or_404(number))
+
+
+def order_page(number: str, *, mobile_state=None, status: int = 200, block=None):
+    """The checkout page (or one of its blocks) with the mobile payment form's state."""
+    return _page(_order_or_404(number), mobile_state=mobile_state, status=status, block=block)
 
 
 @bp.get("/orders/<number>/status")

@@ -9,10 +9,11 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from ..clock import clock
 from ..domain.money import MoneyError, parse_major
 from ..htmx import render
-from ..services import demo, rules, trust
+from ..services import demo, mobile, rules, trust
 from ..services.settle import settle_all
 from ..services.trust_texts import refusal_text
 from .messages import message
+from .mobile_messages import mobile_refusal
 
 bp = Blueprint("sandbox", __name__, url_prefix="/sandbox")
 
@@ -53,6 +54,16 @@ def spend(digits: str):
     except trust.TrustRefused as refused:
         flash(refusal_text(refused.reason))
     return redirect(url_for("sandbox.subscriber", digits=digits), code=303)
+
+
+@bp.post("/orders/<number>/refund")
+def refund(number: str):
+    """A dispute won by the payer: the mobile payment goes back to the number's wallet."""
+    try:
+        mobile.refund(number)
+    except mobile.MobileRefused as refused:
+        flash(mobile_refusal(refused.reason))
+    return redirect(url_for("checkout.order", number=number), code=303)
 
 
 @bp.post("/clock")

@@ -1,0 +1,131 @@
+"""Paying a goods order from the phone balance: quote, SMS, confirmation by reply or code."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, request, url_for
+
+from ..clock import clock
+from ..domain import orders as states
+from ..domain.codes import normalize_typed
+from ..domain.phone import PhoneError
+from ..htmx import is_htmx, render
+from ..i18n import current_lang
+from ..services import codes, mobile, rules
+from .checkout import order_page
+from .limits import per_address, per_number
+from .messages import code_refusal, message
+from .mobile_messages import mobile_refusal
+
+bp = Blueprint("mobile", __name__)
+
+
+def _form_state(number: str):
+    """(state for the page, phone, operator) from the mobile payment form."""
+    typed = (request.form.get("phone") or "")[:40]
+    operator_id = request.form.get("operator") or ""
+    state = {"phone": typed, "operator": operator_id, "quote": None, "error": None}
+    try:
+        phone, operator = mobile.read_number(typed, operator_id)
+    except PhoneError as exc:
+        state["error"] = message("phone_" + exc.code)
+        return state, None, None
+    except mobile.MobileRefused as refused:
+        state["error"] = mobile_refusal(refused.reason)
+        return state, None, None
+    state["operator"] = operator.id
+    return state, phone, operator
+
+
+def _refusal(reason: str, operator, total=None) -> str:
+    terms = rules().mcommerce.get(operator.id) if operator else None
+    return mobile_refusal(reason, operator, terms, total)
+
+
+@bp.post("/orders/<number>/mobile/quote")
+def quote(number: str):
+    """The quote before anything is sent: amount, commission, total, limits left."""
+    state, phone, operator = _form_state(number)
+    if phone:
+        try:
+            found = mobile.quote(number, phone, operator)
+            state["quote"] = found
+            if found.refusal:
+                state["error"] = _refusal(found.refusal, operator, found.total)
+        except mobile.MobileRefused as refused:
+            state["error"] = _refusal(refused.reason, operator)
+    # htmx does not swap a 4xx answer, so the live quote comes back as 200 with its message.
+    status = 422 if state["error"] and not is_htmx() else 200
+    return order_page(number, mobile_state=state, status=status, block="mobile_quote")
+
+
+@bp.post("/orders/<number>/mobile")
+@per_address
+@per_number
+def start(number: str):
+    state, phone, operator = _form_state(number)
+    if phone:
+        try:
+            attempt = mobile.start(number, phone, operator, current_lang())
+        except mobile.MobileRefused as refused:
+            state["error"] = _refusal(refused.reason, operator)
+        except codes.CodeRefused as refused:
+            state["error"] = code_refusal(refused, clock.now())
+        else:
+            return redirect(url_for("mobile.waiting", number=number, attempt_id=attempt.id),
+                            code=303)
+    return order_page(number, mobile_state=state, status=422)
+
+
+def _waiting_page(number: str, attempt_id: int, *, error=None, status=200, block=None):
+    found = mobile.attempt_view(number, attempt_id)
+    if found is None:
+        abort(404)
+    order, attempt = found
+    if attempt.status != states.PENDING:
+        target = url_for("checkout.order", number=number)
+        if is_htmx():
+            return "", 200, {"HX-Redirect": target}
+        return redirect(target, code=303)
+    operator = rules().market("RU").operator(attempt.operator_id)
+    return render("checkout/mobile.html", block, order=order, attempt=attempt,
+                  operator=operator, now=clock.now(), error=error,
+                  code=codes.view(mobile.PURPOSE, f"attempt:{attempt.id}")), status
+
+
+@bp.get("/orders/<number>/mobile/<int:attempt_id>")
+def waiting(number: str, attempt_id: int):
+    """Waits for the SMS reply (polling), or takes the code typed here. Two blocks poll:
+    the payment's status and the code's status (?part=code)."""
+    block = "code_status" if request.args.get("part") == "code" else "mobile_status"
+    return _waiting_page(number, attempt_id, block=block)
+
+
+@bp.post("/orders/<number>/mobile/<int:attempt_id>")
+@per_address
+@per_number
+def confirm(number: str, attempt_id: int):
+    typed = normalize_typed(request.form.get("code"))
+    if not (typed.isdigit() and len(typed) == 6):
+        return _waiting_page(number, attempt_id, error=message("code_format"), status=422)
+    try:
+        mobile.confirm_typed(number, attempt_id, typed)
+    except codes.CodeRefused as refused:
+        return _waiting_page(number, attempt_id, status=422,
+                             error=code_refusal(refused, clock.now()))
+    except mobile.MobileRefused:
+        pass  # the order page says what happened
+    return redirect(url_for("checkout.order", number=number), code=303)
+
+
+@bp.post("/orders/<number>/mobile/<int:attempt_id>/resend")
+@per_address
+@per_number
+def resend(number: str, attempt_id: int):
+    try:
+        mobile.resend(number, attempt_id, current_lang())
+    except codes.CodeRefused as refused:
+        return _waiting_page(number, attempt_id, status=429,
+                             error=code_refusal(refused, clock.now()))
+    except mobile.MobileRefused:
+        return redirect(url_for("checkout.order", number=number), code=303)
+    return redirect(url_for("mobile.waiting", number=number, attempt_id=attempt_id), code=303)
