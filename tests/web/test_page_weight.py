@@ -25,7 +25,9 @@ def gzipped_size(client, url) -> int:
 def test_pages_fit_in_14_kb(client, lang):
     demo.seed()
     order = topup_order()
+    goods = client.post("/shop/RU/buy", data={"product": "phone-case"}).headers["Location"]
     for url in ("/topup/RU?phone=9031234567", "/topup/CN", f"/orders/{order.number}",
-                "/sandbox/", "/missing"):
+                "/sandbox/", "/missing", "/shop/RU", goods, "/trust", "/signin",
+                "/ussd/79031234567", "/phone/79031234567", "/sandbox/subscribers/79031234567"):
         size = gzipped_size(client, f"{url}{'&' if '?' in url else '?'}lang={lang}")
         assert size < LIMIT, f"{url} in {lang}: {size} bytes gzipped"

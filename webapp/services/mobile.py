@@ -33,9 +33,10 @@ class MobileRefused(Exception):
     """`reason`: a check of domain.mcommerce.refusal, or not_goods, unknown_number,
     wrong_operator, open_request, expired, already_paid, not_found, not_pending."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, total: int | None = None):
         super().__init__(reason)
         self.reason = reason
+        self.total = total  # the amount with commission, for the funds message
 
 
 @dataclass(frozen=True)
@@ -159,11 +160,11 @@ def start(number: str, phone: str, operator: Operator, locale: str) -> PaymentAt
             db.session.commit()
             return open_request
         now, terms = clock.now(), rules().mcommerce[operator.id]
+        fee = rules_of.commission(terms, order.price)
         reason = rules_of.refusal(terms, _payer(subscriber, now), _usage(subscriber, now),
                                   order.price, trust.local_day(now))
         if reason:
-            raise MobileRefused(reason)
-        fee = rules_of.commission(terms, order.price)
+            raise MobileRefused(reason, total=order.price + fee)
         attempt = PaymentAttempt(
             order_id=order.id, method=METHOD, status=states.PENDING, amount=order.price,
             currency=order.currency, idempotency_key=f"mobile:{order.number}:{now.timestamp()}",

@@ -52,6 +52,8 @@ def _page(order, *, status: int = 200, block: str | None = None, errors=None, no
     market = rules().market(order.market)
     phone = payer()
     mobile_offered = order.kind == "goods" and market.code == "RU"
+    if mobile_state and mobile_state.get("error") and not mobile_offered:
+        notice = mobile_state["error"]  # no mobile form on this page to show it in
     return render(
         "checkout/order.html", block, order=order, market=market,
         operator=market.operator(order.operator_id), now=clock.now(),

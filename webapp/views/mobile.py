@@ -67,7 +67,7 @@ def start(number: str):
         try:
             attempt = mobile.start(number, phone, operator, current_lang())
         except mobile.MobileRefused as refused:
-            state["error"] = _refusal(refused.reason, operator)
+            state["error"] = _refusal(refused.reason, operator, refused.total)
         except codes.CodeRefused as refused:
             state["error"] = code_refusal(refused, clock.now())
         else:
