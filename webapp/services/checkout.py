@@ -17,7 +17,7 @@ from ..payments.base import REQUIRES_ACTION, SUCCEEDED, ChargeRequest, ChargeRes
 from ..payments.card import SavedCardRef, SimulatedAcquirer
 from . import codes, rules, sms, sms_texts
 from .db_locks import locked_order
-from .orders import mark_paid, set_status
+from .orders import cancel_pending_attempts, expire, mark_paid, set_attempt_status
 
 THREE_DS = "3ds"
 
@@ -43,9 +43,7 @@ class CardPayment:
 
 
 def _set_attempt_status(attempt: PaymentAttempt, new: str) -> None:
-    states.check_transition(states.ATTEMPT_TRANSITIONS, attempt.status, new)
-    attempt.status = new
-    attempt.finished_at = clock.now()
+    set_attempt_status(attempt, new, clock.now())
 
 
 def check_payable(order: Order | None) -> Order:
@@ -55,20 +53,13 @@ def check_payable(order: Order | None) -> Order:
         raise PaymentRefused("not_found")
     now = clock.now()
     if order.status == states.AWAITING_PAYMENT and states.is_past_deadline(order.deadline, now):
-        set_status(order, states.EXPIRED, "clock", now)
-        _cancel_pending(order)
+        expire(order, now)
         db.session.commit()
     if order.status == states.EXPIRED:
         raise PaymentRefused("expired")
     if order.status != states.AWAITING_PAYMENT:
         raise PaymentRefused("already_paid")
     return order
-
-
-def _cancel_pending(order: Order) -> None:
-    for attempt in order.attempts:
-        if attempt.status == states.PENDING:
-            _set_attempt_status(attempt, states.CANCELED)
 
 
 def saved_card(token: str, owner_phone: str | None) -> SavedCardRef | None:
@@ -98,7 +89,7 @@ def pay_by_card(number: str, payment: CardPayment) -> PaymentAttempt:
             db.session.commit()
             return replay
         order = check_payable(order)
-        _cancel_pending(order)  # a payer who left a 3-D Secure page now tries again
+        cancel_pending_attempts(order, clock.now())  # a payer back from a 3-D Secure page
         attempt = _new_attempt(order, payment)
         acquirer = SimulatedAcquirer(rules().test_cards)
         result = acquirer.charge(ChargeRequest(

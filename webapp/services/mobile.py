@@ -22,7 +22,7 @@ from ..models import LedgerEntry, Order, PaymentAttempt, Subscriber, Wallet, Wal
 from . import codes, replies, rules, sms_texts, trust
 from .checkout import PaymentRefused, check_payable
 from .db_locks import locked_order
-from .orders import mark_paid, set_status
+from .orders import expire, mark_paid, set_attempt_status, set_status
 
 PURPOSE = "mcommerce"
 METHOD = "mobile_balance"
@@ -153,7 +153,12 @@ def start(number: str, phone: str, operator: Operator, locale: str) -> PaymentAt
             PaymentAttempt.payer_phone == phone, PaymentAttempt.method == METHOD,
             PaymentAttempt.status == states.PENDING))
         if open_request is not None and open_request.order_id != order.id:
-            raise MobileRefused("open_request")
+            other = locked_order(open_request.order.number)
+            if states.is_past_deadline(other.deadline, clock.now()):
+                expire(other, clock.now())  # an abandoned request on an expired order
+                open_request = None
+            else:
+                raise MobileRefused("open_request")
         if open_request is not None:
             # A double click, or the payer back on the form: the SMS already sent stands
             # (the waiting page can send it again).
@@ -213,7 +218,7 @@ def _complete(attempt_id: int) -> PaymentAttempt:
     order = locked_order(attempt.order.number)
     now = clock.now()
     if order.status == states.AWAITING_PAYMENT and states.is_past_deadline(order.deadline, now):
-        set_status(order, states.EXPIRED, "clock", now)
+        expire(order, now)  # cancels this attempt too
     if order.status != states.AWAITING_PAYMENT or attempt.status != states.PENDING:
         if attempt.status == states.PENDING:
             _finish(attempt, states.CANCELED, "expired" if order.status == states.EXPIRED
@@ -237,24 +242,32 @@ def _complete(attempt_id: int) -> PaymentAttempt:
 
 
 def _finish(attempt: PaymentAttempt, status: str, reason: str | None) -> None:
-    states.check_transition(states.ATTEMPT_TRANSITIONS, attempt.status, status)
-    attempt.status = status
     attempt.decline_code = reason
-    attempt.finished_at = clock.now()
+    set_attempt_status(attempt, status, clock.now())
 
 
 def confirm_typed(number: str, attempt_id: int, typed: str) -> PaymentAttempt:
-    """The code typed on the checkout page. Raises codes.CodeRefused or MobileRefused."""
-    order = locked_order(number)
-    if order is None:
+    """The code typed on the checkout page. Raises codes.CodeRefused or MobileRefused.
+
+    Locks are taken in the same order as for an SMS reply — the code's row, then the order's —
+    so that a reply and a typed code at the same moment wait for each other instead of
+    deadlocking; _complete checks everything again under the order's lock."""
+    found = attempt_view(number, attempt_id)
+    if found is None:
         raise MobileRefused("not_found")
-    attempt = db.session.get(PaymentAttempt, attempt_id)
-    if attempt is not None and attempt.order_id == order.id and \
-            attempt.status == states.SUCCEEDED:
-        db.session.commit()
+    order, attempt = found
+    if attempt.status == states.SUCCEEDED:
         return attempt  # a replayed confirmation
-    attempt = _pending(order, attempt_id)
-    codes.use(PURPOSE, f"attempt:{attempt.id}", typed)
+    if attempt.status != states.PENDING:
+        raise MobileRefused("not_pending")
+    try:
+        codes.use(PURPOSE, f"attempt:{attempt.id}", typed)
+    except codes.CodeRefused as refused:
+        db.session.rollback()
+        done = db.session.get(PaymentAttempt, attempt.id)
+        if refused.reason == "used" and done.status == states.SUCCEEDED:
+            return done  # the SMS reply with this code got there first
+        raise
     attempt = _complete(attempt.id)
     db.session.commit()
     return attempt
@@ -294,6 +307,7 @@ def refund(number: str) -> Order:
     to the paying number (SPEC §3.2.4), with entries on both sides. Raises MobileRefused."""
     order = locked_order(number)
     if order is None:
+        db.session.rollback()
         raise MobileRefused("not_found")
     paid = order.successful_attempt
     if order.kind != "goods" or order.status != states.PAID or paid is None \

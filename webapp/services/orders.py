@@ -10,7 +10,7 @@ from sqlalchemy import exists, select
 from ..clock import clock
 from ..domain import orders as states
 from ..extensions import db
-from ..models import LedgerEntry, Order, OrderEvent, Subscriber
+from ..models import LedgerEntry, Order, OrderEvent, PaymentAttempt, Subscriber
 from .db_locks import locked_order
 from .trust import update_suspension
 
@@ -21,6 +21,27 @@ def set_status(order: Order, new: str, actor: str, at: datetime, note: str = "")
     db.session.add(OrderEvent(order_id=order.id, from_status=order.status, to_status=new,
                               actor=actor, note=note, at=at))
     order.status = new
+
+
+def set_attempt_status(attempt: PaymentAttempt, new: str, at: datetime) -> None:
+    """Move a payment attempt through its state machine. Raises InvalidTransition."""
+    states.check_transition(states.ATTEMPT_TRANSITIONS, attempt.status, new)
+    attempt.status = new
+    attempt.finished_at = at
+
+
+def cancel_pending_attempts(order: Order, at: datetime, reason: str | None = None) -> None:
+    """Cancel whatever attempt still waits on this order (a 3-D Secure or SMS confirmation)."""
+    for attempt in order.attempts:
+        if attempt.status == states.PENDING:
+            attempt.decline_code = reason
+            set_attempt_status(attempt, states.CANCELED, at)
+
+
+def expire(order: Order, at: datetime) -> None:
+    """The payment window is over: the order expires and nothing waiting on it can pay it."""
+    set_status(order, states.EXPIRED, "clock", at)
+    cancel_pending_attempts(order, at, reason="expired")
 
 
 def mark_paid(order: Order, at: datetime, actor: str) -> None:
@@ -72,7 +93,7 @@ def _credit(order: Order, now: datetime) -> None:
 def _settle_order(order: Order, now: datetime) -> bool:
     """Apply to one locked order whatever fell due; True if anything changed."""
     if order.status == states.AWAITING_PAYMENT and states.is_past_deadline(order.deadline, now):
-        set_status(order, states.EXPIRED, "clock", now)
+        expire(order, now)
         return True
     if order.status == states.CREDITING and order.credit_due_at and now >= order.credit_due_at:
         _credit(order, now)
