@@ -17,7 +17,7 @@ from ..payments.base import REQUIRES_ACTION, SUCCEEDED, ChargeRequest, ChargeRes
 from ..payments.card import SavedCardRef, SimulatedAcquirer
 from . import codes, rules, sms, sms_texts
 from .db_locks import locked_order
-from .orders import cancel_pending_attempts, expire, mark_paid, set_attempt_status
+from .orders import cancel_pending_attempts, expire_if_due, mark_paid, set_attempt_status
 
 THREE_DS = "3ds"
 
@@ -52,8 +52,7 @@ def check_payable(order: Order | None) -> Order:
     if order is None:
         raise PaymentRefused("not_found")
     now = clock.now()
-    if order.status == states.AWAITING_PAYMENT and states.is_past_deadline(order.deadline, now):
-        expire(order, now)
+    if expire_if_due(order, now):
         db.session.commit()
     if order.status == states.EXPIRED:
         raise PaymentRefused("expired")

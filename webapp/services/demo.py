@@ -214,13 +214,10 @@ def subscriber_detail(phone: str) -> SubscriberDetail | None:
     subscriber = db.session.scalar(select(Subscriber).where(Subscriber.phone == phone))
     if subscriber is None:
         return None
-    since = clock.now() - timedelta(days=90)
-    spent = db.session.scalar(select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
-        LedgerEntry.subscriber_id == subscriber.id, LedgerEntry.kind == "service_charge",
-        LedgerEntry.created_at > since))
     return SubscriberDetail(
         subscriber=subscriber, currency="RUB" if subscriber.market == "RU" else "CNY",
-        balance=subscriber.balance(), spent_3_months=-int(spent or 0),
+        balance=subscriber.balance(),
+        spent_3_months=trust.spent(subscriber, clock.now() - trust.THREE_MONTHS),
         credits=list(db.session.scalars(select(TrustCredit).where(
             TrustCredit.subscriber_id == subscriber.id).order_by(TrustCredit.id.desc()))),
         entries=list(db.session.scalars(select(LedgerEntry).where(

@@ -22,7 +22,7 @@ from ..models import LedgerEntry, Order, PaymentAttempt, Subscriber, Wallet, Wal
 from . import codes, replies, rules, sms_texts, trust
 from .checkout import PaymentRefused, check_payable
 from .db_locks import locked_order
-from .orders import expire, mark_paid, set_attempt_status, set_status
+from .orders import expire_if_due, mark_paid, set_attempt_status, set_status
 
 PURPOSE = "mcommerce"
 METHOD = "mobile_balance"
@@ -58,7 +58,7 @@ def _payer(subscriber: Subscriber, now: datetime) -> rules_of.Payer:
         operator=subscriber.operator_id,
         mobile_payments_enabled=subscriber.mobile_payments_enabled,
         tariff_kind=subscriber.tariff_kind, has_outstanding_trust=credit is not None,
-        total_spent=trust.facts(subscriber, now).total_spent,
+        total_spent=trust.spent(subscriber),
         activated_on=subscriber.activated_on, ever_topped_up=bool(topped_up),
         personal_budget=subscriber.personal_budget,
         # Trust credit cannot pay for goods (SPEC §4): it does not count as money here.
@@ -154,11 +154,9 @@ def start(number: str, phone: str, operator: Operator, locale: str) -> PaymentAt
             PaymentAttempt.status == states.PENDING))
         if open_request is not None and open_request.order_id != order.id:
             other = locked_order(open_request.order.number)
-            if states.is_past_deadline(other.deadline, clock.now()):
-                expire(other, clock.now())  # an abandoned request on an expired order
-                open_request = None
-            else:
+            if not expire_if_due(other, clock.now()):  # cancels an abandoned request
                 raise MobileRefused("open_request")
+            open_request = None
         if open_request is not None:
             # A double click, or the payer back on the form: the SMS already sent stands
             # (the waiting page can send it again).
@@ -217,8 +215,7 @@ def _complete(attempt_id: int) -> PaymentAttempt:
     attempt = db.session.get(PaymentAttempt, attempt_id)
     order = locked_order(attempt.order.number)
     now = clock.now()
-    if order.status == states.AWAITING_PAYMENT and states.is_past_deadline(order.deadline, now):
-        expire(order, now)  # cancels this attempt too
+    expire_if_due(order, now)  # cancels this attempt too
     if order.status != states.AWAITING_PAYMENT or attempt.status != states.PENDING:
         if attempt.status == states.PENDING:
             _finish(attempt, states.CANCELED, "expired" if order.status == states.EXPIRED

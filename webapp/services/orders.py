@@ -44,6 +44,14 @@ def expire(order: Order, at: datetime) -> None:
     cancel_pending_attempts(order, at, reason="expired")
 
 
+def expire_if_due(order: Order, now: datetime) -> bool:
+    """Expire an unpaid order whose payment window is over; True if it did."""
+    if order.status == states.AWAITING_PAYMENT and states.is_past_deadline(order.deadline, now):
+        expire(order, now)
+        return True
+    return False
+
+
 def mark_paid(order: Order, at: datetime, actor: str) -> None:
     """A payment succeeded: paid; a top-up is then handed to the operator for crediting
     after the delay."""
@@ -92,8 +100,7 @@ def _credit(order: Order, now: datetime) -> None:
 
 def _settle_order(order: Order, now: datetime) -> bool:
     """Apply to one locked order whatever fell due; True if anything changed."""
-    if order.status == states.AWAITING_PAYMENT and states.is_past_deadline(order.deadline, now):
-        expire(order, now)
+    if expire_if_due(order, now):
         return True
     if order.status == states.CREDITING and order.credit_due_at and now >= order.credit_due_at:
         _credit(order, now)

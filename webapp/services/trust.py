@@ -52,7 +52,8 @@ def _subscriber(phone: str, lock: bool = False) -> Subscriber:
     return subscriber
 
 
-def _spent(subscriber: Subscriber, since: datetime | None = None) -> int:
+def spent(subscriber: Subscriber, since: datetime | None = None) -> int:
+    """What the subscriber spent on services (minor units), ever or after `since`."""
     query = select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
         LedgerEntry.subscriber_id == subscriber.id, LedgerEntry.kind == "service_charge")
     if since is not None:
@@ -69,7 +70,8 @@ def facts(subscriber: Subscriber, now: datetime) -> rules_of.SubscriberFacts:
     return rules_of.SubscriberFacts(
         operator=subscriber.operator_id, tariff_kind=subscriber.tariff_kind,
         tariff_name=subscriber.tariff_name, activated_on=subscriber.activated_on,
-        total_spent=_spent(subscriber), spent_last_3_months=_spent(subscriber, now - THREE_MONTHS),
+        total_spent=spent(subscriber),
+        spent_last_3_months=spent(subscriber, now - THREE_MONTHS),
         suspended=subscriber.suspended, has_outstanding_credit=outstanding(subscriber) is not None)
 
 
@@ -108,8 +110,8 @@ def quote(phone: str, kind: str = rules_of.ONE_OFF) -> Quote:
 def _grant(subscriber: Subscriber, kind: str, channel: str, now: datetime) -> TrustCredit:
     """Give the credit to a locked, eligible subscriber (the caller checked and commits)."""
     trust = rules().trust
-    spent = _spent(subscriber, now - THREE_MONTHS)
-    amount = rules_of.amount_for(trust, spent, subscriber.location, subscriber.tariff_kind,
+    amount = rules_of.amount_for(trust, spent(subscriber, now - THREE_MONTHS),
+                                 subscriber.location, subscriber.tariff_kind,
                                  subscriber.monthly_fee)
     credit = TrustCredit(
         subscriber_id=subscriber.id, kind=kind, channel=channel, amount=amount,
