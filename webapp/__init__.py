@@ -9,7 +9,7 @@ from flask import Flask, request, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import cli, htmx, i18n, security
-from .config import Config
+from .config import DEV_SECRET_KEY, Config
 from .database import configure_engine
 from .extensions import babel, csrf, db, limiter, migrate
 from .rules import load_rules
@@ -49,10 +49,8 @@ def create_app(config: type = Config, overrides: dict | None = None) -> Flask:
                 instance_relative_config=True)
     app.config.from_object(config)
     app.config.update(overrides or {})
-    if not app.debug and not app.testing and not app.config["SANDBOX"] \
-            and app.config["SECRET_KEY"] == Config.SECRET_KEY:
-        raise RuntimeError("set SECRET_KEY outside sandbox mode")
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
+    _refuse_development_key(app)
+    _trust_proxy_headers(app)
 
     # A bad rule file stops the app here with the file and key in the message.
     app.extensions["topup_rules"] = load_rules(app.config.get("RULES_DIR") or RULES_DIR)
@@ -92,6 +90,26 @@ def create_app(config: type = Config, overrides: dict | None = None) -> Flask:
                 "payer": account.payer()}
 
     return app
+
+
+def _refuse_development_key(app: Flask) -> None:
+    """Outside sandbox mode the session and code keys must be secret: refuse to start with a
+    missing, empty or the development SECRET_KEY. Raises RuntimeError."""
+    if app.debug or app.testing or app.config["SANDBOX"]:
+        return
+    key = app.config.get("SECRET_KEY")
+    if not isinstance(key, str | bytes) or not key.strip() or key == DEV_SECRET_KEY:
+        raise RuntimeError("set SECRET_KEY outside sandbox mode (a long random value)")
+
+
+def _trust_proxy_headers(app: Flask) -> None:
+    """Read the client's address (and scheme) from X-Forwarded-* only when configured: those
+    headers come from the client unless a proxy in front of us sets them, and rate limits by
+    address would be bypassed by anyone writing their own."""
+    x_for, x_proto = app.config["PROXY_FIX_X_FOR"], app.config["PROXY_FIX_X_PROTO"]
+    if x_for or x_proto:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=x_for,  # type: ignore[method-assign]
+                                x_proto=x_proto)
 
 
 def _lang_url(lang: str) -> str:

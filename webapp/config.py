@@ -10,9 +10,12 @@ def _flag(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+# The key of the local sandbox when SECRET_KEY is not set; create_app() refuses it outside it.
+DEV_SECRET_KEY = "dev-only-not-secret"
+
+
 class Config:
-    # A fixed key is fine for the local sandbox; outside it create_app() demands SECRET_KEY.
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     # Relative SQLite paths live in Flask's instance folder.
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "sqlite:///topup.db")
     SANDBOX = _flag("SANDBOX", True)
@@ -33,6 +36,10 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", False)
+    # How many proxies in front of the app set X-Forwarded-For / X-Forwarded-Proto. 0 (the
+    # default): the headers are ignored, the client's address is the connection's.
+    PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
+    PROXY_FIX_X_PROTO = int(os.environ.get("PROXY_FIX_X_PROTO", "0"))
     # The token lives as long as the session; a stale order form is caught by the order's state.
     WTF_CSRF_TIME_LIMIT = None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}

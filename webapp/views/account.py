@@ -15,6 +15,7 @@ from ..services import account, codes, trust
 from ..services.trust_texts import refusal_text
 from .limits import per_address, per_number
 from .messages import code_refusal, message
+from .targets import local_path
 
 bp = Blueprint("account", __name__)
 
@@ -37,21 +38,17 @@ def payer_required(view):
     return wrapped
 
 
-def _safe_next(target: str | None) -> str:
-    return target if target and target.startswith("/") and not target.startswith("//") else ""
-
-
 @bp.get("/signin")
 def signin():
     return render("account/signin.html", phone=request.args.get("phone", ""), error=None,
-                  next=_safe_next(request.args.get("next")))
+                  next=local_path(request.args.get("next")) or "")
 
 
 @bp.post("/signin")
 @per_address
 @per_number
 def start():
-    next_url = _safe_next(request.form.get("next"))
+    next_url = local_path(request.form.get("next")) or ""
     region = "CN" if current_lang() == "zh" else "RU"
     try:
         number = account.parse_number(request.form.get("phone"), region)
@@ -95,7 +92,7 @@ def finish():
         account.finish_sign_in(phone, typed)
     except codes.CodeRefused as refused:
         return _code_page(error=code_refusal(refused, clock.now()), status=422)
-    next_url = session.get("signin_next") or url_for("account.index")
+    next_url = local_path(session.get("signin_next")) or url_for("account.index")
     session.clear()  # a new session at sign-in: nothing from before carries over
     session["payer"] = phone
     return redirect(next_url, code=303)

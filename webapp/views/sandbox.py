@@ -14,6 +14,7 @@ from ..services.settle import settle_all
 from ..services.trust_texts import refusal_text
 from .messages import message
 from .mobile_messages import mobile_refusal
+from .targets import local_path
 
 bp = Blueprint("sandbox", __name__, url_prefix="/sandbox")
 
@@ -75,8 +76,4 @@ def move_clock():
     elif step in CLOCK_STEPS:
         clock.advance(CLOCK_STEPS[step])
         settle_all()
-    back = request.form.get("next", "")
-    # Only a local path may be a target, never another site.
-    if not back.startswith("/") or back.startswith("//"):
-        back = url_for("sandbox.index")
-    return redirect(back, code=303)
+    return redirect(local_path(request.form.get("next")) or url_for("sandbox.index"), code=303)
