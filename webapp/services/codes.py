@@ -150,3 +150,9 @@ def expire_due() -> int:
         .values(status=rules_of.EXPIRED, finished_at=now))
     db.session.commit()
     return result.rowcount or 0
+
+
+def recipient(subject: str) -> str | None:
+    """The number the latest code for `subject` (any purpose) went to, if one was sent."""
+    return db.session.scalar(select(OneTimeCode.phone).where(OneTimeCode.subject == subject)
+                             .order_by(OneTimeCode.id.desc()).limit(1))

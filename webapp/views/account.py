@@ -13,7 +13,7 @@ from ..htmx import render
 from ..i18n import current_lang
 from ..services import account, codes, trust
 from ..services.trust_texts import refusal_text
-from .limits import per_address, per_number
+from .limits import per_address, per_number, per_signin_number
 from .messages import code_refusal, message
 from .targets import local_path
 
@@ -80,7 +80,7 @@ def code():
 
 @bp.post("/signin/code")
 @per_address
-@per_number
+@per_signin_number
 def finish():
     phone = session.get("signin_phone")
     if not phone:
@@ -100,7 +100,7 @@ def finish():
 
 @bp.post("/signin/resend")
 @per_address
-@per_number
+@per_signin_number
 def resend():
     phone = session.get("signin_phone")
     if not phone:

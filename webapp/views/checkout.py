@@ -30,7 +30,7 @@ from ..services.checkout import (
     saved_card,
 )
 from .account import payer
-from .limits import per_address, per_number
+from .limits import per_address, per_attempt_number
 from .messages import code_refusal, message
 
 bp = Blueprint("checkout", __name__)
@@ -174,7 +174,7 @@ def three_ds(number: str, attempt_id: int):
 
 @bp.post("/orders/<number>/3ds/<int:attempt_id>")
 @per_address
-@per_number
+@per_attempt_number
 def three_ds_confirm(number: str, attempt_id: int):
     typed = normalize_typed(request.form.get("code"))
     if not (typed.isdigit() and len(typed) == 6):
@@ -191,7 +191,7 @@ def three_ds_confirm(number: str, attempt_id: int):
 
 @bp.post("/orders/<number>/3ds/<int:attempt_id>/resend")
 @per_address
-@per_number
+@per_attempt_number
 def three_ds_resend(number: str, attempt_id: int):
     try:
         resend_three_ds(number, attempt_id, current_lang())

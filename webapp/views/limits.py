@@ -3,24 +3,63 @@
 Per client address and per number. The SPEC's own per-number rules (60 s between codes, 5 an
 hour, 5 wrong tries) live in the database and give the precise messages; these limits are the
 outer fence against scripted abuse across numbers and addresses.
+
+The number a request is counted against is the one the request acts on: the number typed on a
+page that sends a code to it, the number held in the session on the code pages that follow, or
+the number an attempt's code went to on payment code pages. Never a form field on a page that
+acts on another number (anyone could write a victim's number in it), and never a shared
+fallback: a request that acts on no number is counted per address only.
 """
 
 from __future__ import annotations
 
-from flask import request, session
+from collections.abc import Callable
+
+from flask import g, request, session
 
 from ..extensions import limiter
+from ..services import codes
 
 PER_ADDRESS = "20 per minute; 100 per hour"
 PER_NUMBER = "30 per hour"
 
 
-def _number_key() -> str:
-    typed = request.form.get("phone") or session.get("signin_phone") or ""
-    digits = "".join(ch for ch in typed if ch.isdigit())
-    subject = request.view_args.get("attempt_id") if request.view_args else None
-    return f"number:{digits[-10:]}" if digits else f"attempt:{subject}"
+def _bucket(number: str | None) -> str | None:
+    """One bucket per number whatever way it was written (+7 903…, 8 903…, 903…)."""
+    digits = "".join(ch for ch in number or "" if ch.isascii() and ch.isdigit())
+    return f"number:{digits[-10:]}" if len(digits) >= 8 else None
+
+
+def _typed_number() -> str | None:
+    return _bucket(request.form.get("phone"))
+
+
+def _session_number(key: str) -> Callable[[], str | None]:
+    return lambda: _bucket(session.get(key))
+
+
+def _attempt_number() -> str | None:
+    attempt_id = (request.view_args or {}).get("attempt_id")
+    return _bucket(codes.recipient(f"attempt:{attempt_id}")) if attempt_id else None
+
+
+def _limit_by(source: Callable[[], str | None]):
+    """PER_NUMBER keyed by what `source` finds, once per request; no number: not counted."""
+
+    def key() -> str | None:
+        cache = g.setdefault("number_buckets", {})
+        if source not in cache:
+            cache[source] = source()
+        return cache[source]
+
+    return limiter.limit(PER_NUMBER, key_func=lambda: key() or "", exempt_when=lambda: not key())
 
 
 per_address = limiter.limit(PER_ADDRESS)
-per_number = limiter.limit(PER_NUMBER, key_func=_number_key)
+# Pages that send a code to (or quote) the number typed in their form.
+per_number = _limit_by(_typed_number)
+# The sign-in and trust code pages: the number their first page put in the session.
+per_signin_number = _limit_by(_session_number("signin_phone"))
+per_trust_number = _limit_by(_session_number("trust_phone"))
+# 3-D Secure and mobile payment code pages: the number the attempt's code went to.
+per_attempt_number = _limit_by(_attempt_number)

@@ -12,7 +12,7 @@ from ..htmx import is_htmx, render
 from ..i18n import current_lang
 from ..services import codes, mobile, rules
 from .checkout import order_page
-from .limits import per_address, per_number
+from .limits import per_address, per_attempt_number, per_number
 from .messages import code_refusal, message
 from .mobile_messages import mobile_refusal
 
@@ -102,7 +102,7 @@ def waiting(number: str, attempt_id: int):
 
 @bp.post("/orders/<number>/mobile/<int:attempt_id>")
 @per_address
-@per_number
+@per_attempt_number
 def confirm(number: str, attempt_id: int):
     typed = normalize_typed(request.form.get("code"))
     if not (typed.isdigit() and len(typed) == 6):
@@ -119,7 +119,7 @@ def confirm(number: str, attempt_id: int):
 
 @bp.post("/orders/<number>/mobile/<int:attempt_id>/resend")
 @per_address
-@per_number
+@per_attempt_number
 def resend(number: str, attempt_id: int):
     try:
         mobile.resend(number, attempt_id, current_lang())

@@ -13,7 +13,7 @@ from ..i18n import current_lang
 from ..services import codes, trust
 from ..services.trust_texts import refusal_text
 from .account import payer, payer_required
-from .limits import per_address, per_number
+from .limits import per_address, per_number, per_trust_number
 from .messages import code_refusal, message
 
 bp = Blueprint("trust", __name__)
@@ -62,7 +62,7 @@ def confirm_page():
 
 @bp.post("/trust/confirm")
 @per_address
-@per_number
+@per_trust_number
 def confirm():
     phone = session.get("trust_phone")
     if not phone:
@@ -82,7 +82,7 @@ def confirm():
 
 @bp.post("/trust/resend")
 @per_address
-@per_number
+@per_trust_number
 def resend():
     phone = session.get("trust_phone")
     if not phone:
