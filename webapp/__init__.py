@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask, request, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, htmx, i18n, security
+from . import cli, htmx, i18n, inputs, security
 from .config import DEV_SECRET_KEY, Config
 from .database import configure_engine
 from .extensions import babel, csrf, db, limiter, migrate
@@ -54,8 +54,11 @@ def create_app(config: type = Config, overrides: dict | None = None) -> Flask:
 
     # A bad rule file stops the app here with the file and key in the message.
     app.extensions["topup_rules"] = load_rules(app.config.get("RULES_DIR") or RULES_DIR)
-    app.extensions["sms_gateway"] = make_gateway(app.config["SMS_GATEWAY"])
+    app.extensions["sms_gateway"] = make_gateway(app.config["SMS_GATEWAY"],
+                                                 sandbox=app.config["SANDBOX"])
 
+    # First of the request hooks, and before the blueprints whose routes use its converters.
+    inputs.init_app(app)
     os.makedirs(app.instance_path, exist_ok=True)
     db.init_app(app)
     with app.app_context():

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from .database import begin_write
+from flask import current_app
+
+from .database import lock_name
 from .extensions import db
 from .models import Setting
 
@@ -27,6 +29,10 @@ class Clock:
         return self._frozen or datetime.now(UTC)
 
     def offset(self) -> timedelta:
+        """How far the sandbox clock is ahead of real time; always zero outside sandbox mode,
+        whatever an earlier sandbox run left in the database."""
+        if not current_app.config["SANDBOX"]:
+            return timedelta(0)
         setting = db.session.get(Setting, _OFFSET_KEY)
         return timedelta(seconds=int(setting.value)) if setting else timedelta(0)
 
@@ -35,10 +41,15 @@ class Clock:
         return self._base() + self.offset()
 
     def advance(self, delta: timedelta) -> datetime:
-        """Move the sandbox clock forward by delta (never back) and return the new now."""
+        """Move the sandbox clock forward by delta (never back) and return the new now.
+        Raises ValueError for a step back, RuntimeError outside sandbox mode."""
         if delta < timedelta(0):
             raise ValueError("the clock only moves forward")
-        begin_write()
+        if not current_app.config["SANDBOX"]:
+            raise RuntimeError("the clock can only be moved in sandbox mode")
+        # Read, add and write under one lock: two testers pressing "+1 day" at once move the
+        # clock two days (and the first move, which creates the row, is not raced either).
+        lock_name(_OFFSET_KEY)
         setting = db.session.get(Setting, _OFFSET_KEY)
         total = self.offset() + delta
         if setting is None:
@@ -50,7 +61,7 @@ class Clock:
 
     def reset(self) -> None:
         """Back to real time."""
-        begin_write()
+        lock_name(_OFFSET_KEY)
         setting = db.session.get(Setting, _OFFSET_KEY)
         if setting is not None:
             db.session.delete(setting)

@@ -255,6 +255,8 @@ class SmsMessage(db.Model):
     body: Mapped[str] = mapped_column(String(600))
     status: Mapped[str] = mapped_column(String(16))  # queued|sent|delivered|failed|received
     gateway_id: Mapped[str] = mapped_column(String(40), unique=True)
+    # The SMS gateway's own id of a message it posted to us: the same id again is a replay.
+    inbound_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -284,6 +286,16 @@ class WalletEntry(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class SessionVersion(db.Model):
+    """How many times a payer has signed out. A signed-in session carries the version it began
+    with and ends when this one moves on: signing out ends the payer's sessions on the server."""
+
+    __tablename__ = "session_versions"
+
+    phone: Mapped[str] = mapped_column(String(20), primary_key=True)
+    version: Mapped[int] = mapped_column(default=0)
+
+
 class Setting(db.Model):
     """Small key/value state shared by every process (the sandbox clock offset)."""
 
@@ -295,4 +307,4 @@ class Setting(db.Model):
 
 __all__ = ["Subscriber", "LedgerEntry", "Order", "OrderEvent", "PaymentAttempt", "SavedCard",
            "TrustCredit", "Wallet", "WalletEntry",
-           "OneTimeCode", "SmsMessage", "Setting"]
+           "OneTimeCode", "SmsMessage", "SessionVersion", "Setting"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask import request
+
 CSP = "; ".join([
     "default-src 'self'",
     "script-src 'self'",
@@ -19,6 +21,11 @@ def init_app(app) -> None:
     @app.after_request
     def _headers(response):
         headers = response.headers
+        # Pages show phone numbers, orders, payments and codes, and the header says who is
+        # signed in: no page may be kept by a browser or a proxy (after sign-out, on a shared
+        # device). Only static files may be cached.
+        if request.endpoint != "static":
+            headers["Cache-Control"] = "no-store"
         headers.setdefault("Content-Security-Policy", CSP)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")

@@ -5,6 +5,7 @@ import hmac
 import json
 import logging
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -64,7 +65,8 @@ def test_sign_in_with_a_code_from_the_sms(client):
     response = client.post("/signin/code", data={"code": latest_code()})
     assert response.headers["Location"] == "/account"
     with client.session_transaction() as session:
-        assert dict(session) == {"payer": PHONE}  # renewed: nothing from before sign-in
+        # Renewed: nothing from before sign-in; the version a sign-out would end.
+        assert dict(session) == {"payer": PHONE, "payer_version": 0}
     assert "Signed in as +7 903 123-45-67" in client.get("/account?lang=en").get_data(
         as_text=True)
     client.post("/signout")
@@ -278,12 +280,16 @@ def test_virtual_phone_does_not_exist_outside_sandbox(client_with):
 
 
 def signed(body: bytes, secret="test-inbound-secret") -> dict:
-    return {"X-Signature": hmac.new(secret.encode(), body, hashlib.sha256).hexdigest(),
+    """The headers a gateway sends: the time, and HMAC-SHA256 of "<time>.<body>"."""
+    timestamp = str(int(time.time()))
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return {"X-Timestamp": timestamp, "X-Signature": digest.hexdigest(),
             "Content-Type": "application/json"}
 
 
 def test_inbound_reply_with_a_good_signature(client):
-    body = json.dumps({"type": "reply", "from": PHONE, "to": "8464", "text": "123456"}).encode()
+    body = json.dumps({"type": "reply", "id": "gw-1", "from": PHONE, "to": "8464",
+                       "text": "123456"}).encode()
     response = client.post("/api/sms/inbound", data=body, headers=signed(body))
     assert response.status_code == 200 and response.json == {"ok": True, "confirmed": False}
     assert db.session.scalar(select(SmsMessage.body).where(SmsMessage.direction == "in")) == (

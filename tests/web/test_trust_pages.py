@@ -4,6 +4,7 @@ import hashlib
 import hmac
 import json
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -152,7 +153,10 @@ def test_ussd_keypad_builds_the_request(client, seeded):
 
 
 def signed(body: bytes) -> dict:
-    return {"X-Signature": hmac.new(b"test-ussd-secret", body, hashlib.sha256).hexdigest(),
+    """The headers a USSD gateway sends: the time, and HMAC-SHA256 of "<time>.<body>"."""
+    timestamp = str(int(time.time()))
+    digest = hmac.new(b"test-ussd-secret", timestamp.encode() + b"." + body, hashlib.sha256)
+    return {"X-Timestamp": timestamp, "X-Signature": digest.hexdigest(),
             "Content-Type": "application/json"}
 
 

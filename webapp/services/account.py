@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
 
-from ..database import begin_write
+from ..database import begin_write, lock_name
 from ..domain.phone import MobileNumber, parse_mobile
 from ..extensions import db
-from ..models import Order, SavedCard
+from ..models import Order, SavedCard, SessionVersion
 from . import codes, sms, sms_texts
 
 SIGN_IN = "signin"
@@ -29,11 +29,29 @@ def start_sign_in(phone: str, locale: str) -> None:
                 lambda code: sms_texts.sign_in(locale, code))
 
 
-def finish_sign_in(phone: str, typed: str) -> str:
-    """Use the sign-in code; returns the signed-in number. Raises codes.CodeRefused."""
+def finish_sign_in(phone: str, typed: str) -> int:
+    """Use the sign-in code; returns the session version the new session carries (see
+    session_version). Raises codes.CodeRefused."""
     codes.use(SIGN_IN, phone, typed)
     db.session.commit()
-    return phone
+    return session_version(phone)
+
+
+def session_version(phone: str) -> int:
+    """How many times the payer has signed out (0 before the first time). A session that
+    carries another number was ended by a sign-out."""
+    return db.session.scalar(select(SessionVersion.version)
+                             .where(SessionVersion.phone == phone)) or 0
+
+
+def sign_out(phone: str) -> None:
+    """End every session of the payer, on the server: a copy of the cookie no longer signs in."""
+    lock_name("session-version:" + phone)
+    moved = db.session.execute(update(SessionVersion).where(SessionVersion.phone == phone)
+                               .values(version=SessionVersion.version + 1))
+    if not moved.rowcount:
+        db.session.add(SessionVersion(phone=phone, version=1))
+    db.session.commit()
 
 
 def orders_of(phone: str, limit: int = 20) -> list[Order]:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
-from ..database import begin_write
+from ..database import begin_write, lock_name
 from ..domain.codes import ACTIVE
 from ..extensions import db
 from ..models import OneTimeCode
@@ -20,11 +20,25 @@ from . import codes, sms
 HANDLERS: dict[str, Callable[[str], None]] = {}
 
 
-def receive(phone: str, to: str, text: str) -> bool:
+class AlreadyReceived(Exception):
+    """The SMS gateway posted a message with this id before: a replay, taken once only."""
+
+
+def receive(phone: str, to: str, text: str, inbound_id: str | None = None) -> bool:
     """Record a reply from `phone` to short number `to`; if a code sent to this number waits for
-    a reply to `to`, check it. True when the reply confirmed something."""
+    a reply to `to`, check it. True when the reply confirmed something.
+
+    `inbound_id` is the gateway's id of the message (the virtual phone has none); raises
+    AlreadyReceived, changing nothing, when a message with that id was received before.
+    """
     begin_write()
-    sms.record_reply(phone, to, text)
+    if inbound_id is not None:
+        # Two deliveries of one message at once: the second waits here, then sees the first.
+        lock_name("sms-inbound:" + inbound_id)
+        if sms.received(inbound_id):
+            db.session.rollback()
+            raise AlreadyReceived(inbound_id)
+    sms.record_reply(phone, to, text, inbound_id)
     waiting = db.session.scalar(
         select(OneTimeCode).where(OneTimeCode.phone == phone, OneTimeCode.reply_to == to,
                                   OneTimeCode.status == ACTIVE)

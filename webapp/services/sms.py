@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..clock import clock
 from ..extensions import db
 from ..models import SmsMessage
-from ..sms_gateways import OutgoingSms
+from ..sms_gateways import MASK, OutgoingSms
 
 # Who the sandbox's own messages come from (an alphanumeric sender, as real services use).
 SERVICE_SENDER = "TopupSandbox"
@@ -18,15 +18,13 @@ BANK_SENDER = "3-D Secure"
 OPERATOR_SENDER = "Beeline"
 
 
-MASK = "••••••"
-
-
 def send(phone: str, sender: str, body: str, secret: str | None = None) -> SmsMessage:
     """Record an outgoing SMS and hand it to the configured gateway, in the caller's
     transaction (the caller commits: a message is sent only with the change it belongs to).
 
     `secret` (a one-time code in the body) is kept in the stored copy only in sandbox mode,
-    where the outbox is the virtual phone's inbox; otherwise the database keeps it masked.
+    where the outbox is the virtual phone's inbox; otherwise the database keeps it masked
+    (and so does a gateway that logs).
     """
     stored = body
     if secret and not current_app.config["SANDBOX"]:
@@ -37,19 +35,26 @@ def send(phone: str, sender: str, body: str, secret: str | None = None) -> SmsMe
     db.session.add(message)
     db.session.flush()
     gateway = current_app.extensions["sms_gateway"]
-    message.status = gateway.send(OutgoingSms(message.gateway_id, phone, sender, body))
+    message.status = gateway.send(OutgoingSms(message.gateway_id, phone, sender, body, secret))
     message.status_at = clock.now()
     return message
 
 
-def record_reply(phone: str, to: str, text: str) -> SmsMessage:
-    """Record an SMS a number sent to one of our short numbers (the caller commits)."""
+def record_reply(phone: str, to: str, text: str, inbound_id: str | None = None) -> SmsMessage:
+    """Record an SMS a number sent to one of our short numbers (the caller commits);
+    `inbound_id` is the gateway's id of it, if it came through a gateway."""
     message = SmsMessage(direction="in", phone=phone, peer=to, body=text[:600],
                          status="received", gateway_id=secrets.token_hex(16),
-                         created_at=clock.now())
+                         inbound_id=inbound_id, created_at=clock.now())
     db.session.add(message)
     db.session.flush()
     return message
+
+
+def received(inbound_id: str) -> bool:
+    """Whether a message with this gateway id was received already."""
+    return db.session.scalar(select(SmsMessage.id).where(SmsMessage.inbound_id == inbound_id)
+                             ) is not None
 
 
 def record_delivery(gateway_id: str, status: str) -> bool:

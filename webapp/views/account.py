@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, flash, redirect, request, session, url_for
+from flask import Blueprint, flash, g, redirect, request, session, url_for
 
 from ..clock import clock
 from ..domain.codes import normalize_typed
@@ -21,8 +21,17 @@ bp = Blueprint("account", __name__)
 
 
 def payer() -> str | None:
-    """The signed-in payer's number, if any."""
-    return session.get("payer")
+    """The signed-in payer's number, if any: a session that a sign-out ended (on this browser
+    or another) is signed in no more. Checked once per request."""
+    if "signed_in_payer" not in g:
+        phone = session.get("payer")
+        # A session from before session versions existed carries none: version 0.
+        if phone and session.get("payer_version", 0) != account.session_version(phone):
+            session.pop("payer", None)
+            session.pop("payer_version", None)
+            phone = None
+        g.signed_in_payer = phone
+    return g.signed_in_payer
 
 
 def payer_required(view):
@@ -89,12 +98,13 @@ def finish():
     if not (typed.isdigit() and len(typed) == 6):
         return _code_page(error=message("code_format"), status=422)
     try:
-        account.finish_sign_in(phone, typed)
+        version = account.finish_sign_in(phone, typed)
     except codes.CodeRefused as refused:
         return _code_page(error=code_refusal(refused, clock.now()), status=422)
     next_url = local_path(session.get("signin_next")) or url_for("account.index")
     session.clear()  # a new session at sign-in: nothing from before carries over
     session["payer"] = phone
+    session["payer_version"] = version
     return redirect(next_url, code=303)
 
 
@@ -130,6 +140,9 @@ def remove_card(token: str):
 
 @bp.post("/signout")
 def signout():
+    phone = payer()
+    if phone:
+        account.sign_out(phone)
     session.clear()
     flash(message("signed_out"))
     return redirect(url_for("topup.home"), code=303)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 
+from ..inputs import BadInput
 from .messages import message
 
 
@@ -20,6 +21,12 @@ def init_app(app) -> None:
     @app.errorhandler(CSRFError)
     def stale_form(_error):
         return render_template("errors/400.html", reason=message("csrf")), 400
+
+    @app.errorhandler(BadInput)
+    def bad_input(_error):
+        if request.blueprint == "api":
+            return jsonify(error="NUL byte or over-long value in the request"), 400
+        return render_template("errors/400.html", reason=message("bad_input")), 400
 
     @app.errorhandler(429)
     def too_many(error):

@@ -42,6 +42,8 @@ MESSAGES = {
     "already_paid": _l("This order is already paid."),
     "not_found": _l("There is no such order."),
     "csrf": _l("This form is out of date. Reload the page and try again."),
+    "bad_input": _l("The request has characters that are not allowed or a value that is too "
+                    "long. Check what you typed and try again."),
     # one-time codes
     "resend_too_soon": _l("A new code can be sent in %(time)s."),
     "hourly_limit": _l("Too many codes were sent to this number. A new one can be sent in "

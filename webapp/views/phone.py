@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, redirect, request, url_for
 
 from ..domain.phone import PhoneError, parse_mobile
 from ..htmx import render
@@ -10,12 +10,6 @@ from ..services import replies, sms
 from .messages import message
 
 bp = Blueprint("phone", __name__, url_prefix="/phone")
-
-
-def _e164(digits: str) -> str:
-    if not digits.isdigit() or not 8 <= len(digits) <= 15:
-        abort(404)
-    return "+" + digits
 
 
 @bp.get("/")
@@ -33,16 +27,16 @@ def index():
     return render("phone/index.html", typed="", error=None)
 
 
-@bp.get("/<digits>")
+@bp.get("/<msisdn:digits>")
 def inbox(digits: str):
-    phone = _e164(digits)
+    phone = "+" + digits
     return render("phone/inbox.html", "inbox", phone=phone, digits=digits,
                   threads=sms.inbox(phone), error=None)
 
 
-@bp.post("/<digits>/reply")
+@bp.post("/<msisdn:digits>/reply")
 def reply(digits: str):
-    phone = _e164(digits)
+    phone = "+" + digits
     to = (request.form.get("to") or "").strip()[:16]
     text = (request.form.get("text") or "").strip()[:160]
     if not to.isdigit() or not text:

@@ -28,7 +28,7 @@ def index():
                   steps=CLOCK_STEPS)
 
 
-@bp.get("/subscribers/<digits>")
+@bp.get("/subscribers/<msisdn:digits>")
 def subscriber(digits: str):
     detail = demo.subscriber_detail("+" + digits)
     if detail is None:
@@ -37,7 +37,7 @@ def subscriber(digits: str):
                   spend_raw="")
 
 
-@bp.post("/subscribers/<digits>/spend")
+@bp.post("/subscribers/<msisdn:digits>/spend")
 def spend(digits: str):
     """"Spend N on calls": lowers the balance so that auto trust payment can be seen firing."""
     detail = demo.subscriber_detail("+" + digits)

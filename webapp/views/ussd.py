@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, request
 
 from ..htmx import render
 from ..i18n import current_lang
@@ -14,23 +14,17 @@ KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#")
 MAX_LENGTH = 24
 
 
-def _phone(digits: str) -> str:
-    if not digits.isdigit() or not 8 <= len(digits) <= 15:
-        abort(404)
-    return "+" + digits
-
-
-@bp.get("/<digits>")
+@bp.get("/<msisdn:digits>")
 def dialer(digits: str):
-    return render("ussd/dialer.html", phone=_phone(digits), digits=digits, display="",
+    return render("ussd/dialer.html", phone="+" + digits, digits=digits, display="",
                   reply=None, keys=KEYS)
 
 
-@bp.post("/<digits>")
+@bp.post("/<msisdn:digits>")
 def press(digits: str):
     """A key, ⌫, or the call button. The keypad works as plain form posts; htmx only swaps
     the dialer in place."""
-    phone = _phone(digits)
+    phone = "+" + digits
     display = "".join(ch for ch in (request.form.get("display") or "") if ch in KEYS)
     key, action, reply = request.form.get("key"), request.form.get("action"), None
     if key in KEYS:
