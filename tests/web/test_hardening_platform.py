@@ -196,6 +196,16 @@ def test_sign_in_code_is_limited_by_the_number_being_signed_in(limited):
                       **at("203.0.113.6")).status_code == 422
 
 
+def test_a_number_written_in_other_digits_is_the_same_number(limited):
+    client = limited()
+    for i in range(30):
+        response = client.post("/signin", data={"phone": "+7 903 000-00-42"},
+                               **at(f"198.51.100.{i}"))
+        assert response.status_code == 303, i
+    arabic = "+٧ ٩٠٣ ٠٠٠-٠٠-٤٢"
+    assert client.post("/signin", data={"phone": arabic}, **at("203.0.113.5")).status_code == 429
+
+
 def test_three_ds_code_is_limited_by_the_number_it_went_to(limited):
     order = topup_order()
     data = {"number": "4000 0027 6000 3184", "expiry": "12/30", "cvc": "123",

@@ -13,6 +13,7 @@ fallback: a request that acts on no number is counted per address only.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 
 from flask import g, request, session
@@ -25,8 +26,9 @@ PER_NUMBER = "30 per hour"
 
 
 def _bucket(number: str | None) -> str | None:
-    """One bucket per number whatever way it was written (+7 903…, 8 903…, 903…)."""
-    digits = "".join(ch for ch in number or "" if ch.isascii() and ch.isdigit())
+    """One bucket per number whatever way it was written (+7 903…, 8 903…, 903…, or in
+    other digits, which the phone number parser reads as these)."""
+    digits = "".join(str(unicodedata.decimal(ch)) for ch in number or "" if ch.isdecimal())
     return f"number:{digits[-10:]}" if len(digits) >= 8 else None
 
 
