@@ -56,7 +56,7 @@ CODE_PURPOSES = {
 OTHER_CODE = _l("One-time code")
 CODE_STATUSES = {
     "active": _l("active"),
-    "expired": _l("expired"),
+    "expired": _l("time is up"),
     "used": _l("used"),
     "dead": _l("blocked after wrong tries"),
     "superseded": _l("replaced by a newer code"),

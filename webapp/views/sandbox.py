@@ -13,6 +13,7 @@ from flask_babel import gettext
 
 from ..clock import clock
 from ..domain.money import MoneyError, parse_major
+from ..domain.phone import format_international
 from ..extensions import csrf
 from ..htmx import render
 from ..services import builder, demo, mobile, rules, trust
@@ -139,7 +140,7 @@ def build():
     errors, built = _build(form)
     if built is None:
         return _builder_page(form, errors), 422
-    flash(gettext("Subscriber %(number)s is ready.", number=built.spec.phone))
+    flash(gettext("Subscriber %(number)s is ready.", number=format_international(built.spec.phone)))
     return redirect(url_for("sandbox.subscriber", digits=built.spec.phone[1:]), code=303)
 
 
