@@ -199,6 +199,7 @@ def test_json_wrong_types_and_unknown_fields(client, lang):
     (b'["operator", "mts"]', {"Content-Type": "application/json"}, 400),
     (b"\xff\xfe", {"Content-Type": "application/json"}, 400),
     (b"", {"Content-Type": "application/json"}, 400),
+    (b"[" * 100_000 + b"]" * 100_000, {"Content-Type": "application/json"}, 400),
     (b"operator=mts&balance=10", {"Content-Type": "application/x-www-form-urlencoded"}, 415),
 ])
 def test_json_that_is_not_an_object_of_fields(client, body, headers, status):

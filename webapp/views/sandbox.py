@@ -159,7 +159,7 @@ def build_json():
                            415)
     try:
         payload = json.loads(request.get_data(cache=False), parse_float=Decimal)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting too deep to parse
         return _json_error(gettext("The body is not valid JSON."), 400)
     if not isinstance(payload, dict):
         return _json_error(gettext("The body must be a JSON object of fields."), 400)
