@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..clock import clock
 from ..database import begin_write
+from ..domain import builder as plan
 from ..extensions import db
 from ..models import LedgerEntry, Subscriber, TrustCredit
-from . import trust
+from . import rules, trust
 
 
 @dataclass(frozen=True)
@@ -188,26 +190,24 @@ def note_text(key: str) -> str:
     return str(note) if note is not None else key
 
 
+_DESCRIPTIONS = {plan.SERVICE_CHARGE: "calls and internet", plan.MCOMMERCE_DEBIT: "shop order"}
+
+
 def _history(spec: DemoSubscriber, now: datetime) -> list[tuple[str, int, datetime, str]]:
     """(kind, amount, when, description) entries ending at the target balance: spending on
-    services spread over each month of the last six (or fewer, for a young number)."""
+    services spread over each month of the last six (or fewer, for a young number), and
+    today's mobile payments, placed as the subscriber builder places them."""
     months = min(spec.months_active, 6)
     activated = now - timedelta(days=30 * spec.months_active)
-    charges = []
-    for month in range(months):
-        for part in range(3):
-            when = now - timedelta(days=30 * month + 7 + part * 9, hours=part * 5)
-            amount = spec.monthly_spend // 3 + (spec.monthly_spend % 3 if part == 0 else 0)
-            if amount:
-                charges.append(("service_charge", -amount, when, "calls and internet"))
-    spent = -sum(amount for _, amount, _, _ in charges)
-    opening = spec.balance + spent
+    today = plan.Paid(len(spec.mobile_payments_today), sum(spec.mobile_payments_today))
+    zone = ZoneInfo(rules().market(spec.market).timezone)
+    planned = (plan.spending(now, activated, months, spec.monthly_spend)
+               + plan.payments(now, zone, activated, today, today, today))
+    opening = spec.balance - sum(entry.amount for entry in planned)
     start = max(activated, now - timedelta(days=30 * months + 20)) + timedelta(hours=1)
     opening_kind = "topup" if spec.topped_up else "starting_balance"
-    payments = [("mcommerce_debit", -total, now - timedelta(seconds=index + 1), "shop order")
-                for index, total in enumerate(spec.mobile_payments_today)]
-    opening += sum(spec.mobile_payments_today)
-    return [(opening_kind, opening, start, "opening balance")] + charges + payments
+    return [(opening_kind, opening, start, "opening balance")] + [
+        (entry.kind, entry.amount, entry.at, _DESCRIPTIONS[entry.kind]) for entry in planned]
 
 
 def seed() -> int:
