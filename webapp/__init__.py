@@ -38,6 +38,7 @@ _LANG_TARGETS = {"checkout.pay_card": "checkout.order", "topup.place": "topup.fo
                  "phone.reply": "phone.inbox", "trust.send_code": "trust.start",
                  "trust.confirm": "trust.confirm_page", "trust.resend": "trust.confirm_page",
                  "ussd.press": "ussd.dialer", "sandbox.spend": "sandbox.subscriber",
+                 "sandbox.build": "sandbox.new_subscriber",
                  "shop.buy": "shop.index", "mobile.quote": "checkout.order",
                  "mobile.start": "checkout.order", "mobile.confirm": "mobile.waiting",
                  "mobile.resend": "mobile.waiting", "sandbox.refund": "checkout.order"}

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime, format_timedelta
+from babel.dates import format_date, format_datetime, format_timedelta
 from babel.numbers import format_currency
 from flask import current_app, g, request
 from flask_babel import get_locale
@@ -59,6 +59,12 @@ def local_time(moment: datetime, timezone: str) -> str:
                            locale=format_locale()) + " " + _tz_label(moment, timezone)
 
 
+def long_date(day: date) -> str:
+    """A calendar date as people write it: "10 января 2024 г.", "January 10, 2024",
+    "2024年1月10日"."""
+    return format_date(day, "long", locale=format_locale())
+
+
 def _tz_label(moment: datetime, timezone: str) -> str:
     offset = moment.astimezone(ZoneInfo(timezone)).utcoffset() or timedelta(0)
     hours = int(offset.total_seconds() // 3600)
@@ -82,6 +88,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["phone"] = format_international
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["duration"] = duration
 
     @app.after_request

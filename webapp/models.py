@@ -61,7 +61,8 @@ class Subscriber(db.Model):
     auto_trust_since: Mapped[date | None] = mapped_column(Date)
     auto_trust_paid_through: Mapped[date | None] = mapped_column(Date)
     suspended: Mapped[bool] = mapped_column(Boolean, default=False)
-    # What this demo subscriber is for, shown on the sandbox page (English; test data, not UI).
+    # Where the subscriber comes from and what it is for: a key of services.demo.NOTES (a demo
+    # case, "topup", "built"), translated when shown.
     demo_note: Mapped[str] = mapped_column(String(200), default="")
 
     entries: Mapped[list[LedgerEntry]] = relationship(back_populates="subscriber",

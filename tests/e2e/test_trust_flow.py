@@ -132,11 +132,13 @@ def test_web_trust_payment_in_russian_repaid_after_three_days(page: Page, live_s
 
     credited, credits = sandbox_subscriber(page, base, digits)
     assert credited == before + 300
-    assert len(credits) == 1 and "RUB300.00 · one_off · outstanding" in credits[0], credits
+    assert len(credits) == 1 and credits[0].startswith("one-off, to be paid back: due "), credits
+    assert credits[0].endswith("RUB300.00"), credits
 
     move_clock(page, base, "3d")
     after, credits = sandbox_subscriber(page, base, digits)
-    assert len(credits) == 1 and "RUB300.00 · one_off · repaid" in credits[0], credits
+    assert len(credits) == 1 and credits[0].startswith("one-off, paid back: due "), credits
+    assert credits[0].endswith("RUB300.00"), credits
     assert after == before - Decimal("25.00"), (before, after)  # only the fee is gone
     move_clock(page, base, "reset")
 
@@ -227,7 +229,8 @@ def test_ussd_dialer_in_chinese(open_page, live_server):
 
     # The credit really is there: the sandbox shows it as a USSD one-off of 450 ₽.
     _, credits = sandbox_subscriber(page, live_server.url, "79037000007")
-    assert [c for c in credits if "RUB450.00 · one_off · outstanding" in c], credits
+    assert [c for c in credits if c.startswith("one-off, to be paid back")
+            and c.endswith("RUB450.00")], credits
 
 
 # --- 3. the account page's balance block --------------------------------------------------------
@@ -332,8 +335,8 @@ def test_postpaid_refusal_in_every_language(page: Page, live_server):
 def test_auto_trust_payment_fires_when_spending(page: Page, live_server):
     base, digits = live_server.url, "79037000019"
     before, credits = sandbox_subscriber(page, base, digits)
-    autos_before = [c for c in credits if " · auto · " in c]
-    assert not [c for c in credits if "outstanding" in c], credits
+    autos_before = [c for c in credits if c.startswith("automatic, ")]
+    assert not [c for c in credits if "to be paid back" in c], credits
     assert Decimal(50) <= before < Decimal(70), before  # 20 ₽ more takes it below 50 ₽
 
     page.locator("#amount").fill("20")
@@ -343,7 +346,8 @@ def test_auto_trust_payment_fires_when_spending(page: Page, live_server):
     after, credits = sandbox_subscriber(page, base, digits)
     assert after >= 0
     assert after == before - 20 + 300, (before, after)
-    autos = [c for c in credits if " · auto · " in c]
+    autos = [c for c in credits if c.startswith("automatic, ")]
     assert len(autos) == len(autos_before) + 1, credits
-    assert credits[0].startswith("RUB300.00 · auto · outstanding · "), credits  # newest first
+    assert credits[0].startswith("automatic, to be paid back: due "), credits  # newest first
+    assert credits[0].endswith("RUB300.00"), credits
     expect(page.locator("dl.summary dd").nth(7)).to_have_text("no")  # not suspended

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..domain.builder import BuilderRules
 from ..domain.cards import OUTCOMES, TestCard, card_brand, check_number
 from ..domain.codes import CodePolicy
 from ..domain.markets import Market, Operator, Product, TopupLimits
@@ -38,6 +39,7 @@ class Rules:
     trust: TrustRules
     mcommerce: dict[str, OperatorTerms]
     products: tuple[Product, ...]
+    builder: BuilderRules
 
     def product(self, product_id: str) -> Product | None:
         return next((p for p in self.products if p.id == product_id), None)
@@ -297,6 +299,28 @@ def _load_products(raw: dict, markets: dict[str, Market]) -> tuple[Product, ...]
     return tuple(products)
 
 
+def _load_builder(raw: dict, markets: dict[str, Market]) -> BuilderRules:
+    root = _Reader("builder.toml", raw)
+    prefixes_raw = _Reader("builder.toml", root.get("prefixes", dict), "prefixes")
+    prefixes = {}
+    for market in markets.values():
+        for operator in market.operators:
+            found = prefixes_raw.get(operator.id, list)
+            if not found or not all(isinstance(p, str) and p.isdigit() for p in found):
+                raise prefixes_raw.fail(operator.id, "a list of digit strings like \"7903\"")
+            prefixes[operator.id] = tuple(found)
+    for key in prefixes_raw.table:
+        if key not in prefixes:
+            raise prefixes_raw.fail(key, "not an operator of markets.toml")
+    bounds = _Reader("builder.toml", root.get("bounds", dict), "bounds")
+    values = {key: bounds.get(key, int) for key in
+              ("max_amount", "max_history_months", "max_payments", "max_years_active")}
+    for key, value in values.items():
+        if value <= 0:
+            raise bounds.fail(key, "must be positive")
+    return BuilderRules(prefixes=prefixes, **values)
+
+
 def load_rules(directory: Path | str = RULES_DIR) -> Rules:
     """Read every rule file in `directory`; raise RulesError on the first problem."""
     directory = Path(directory)
@@ -319,4 +343,5 @@ def load_rules(directory: Path | str = RULES_DIR) -> Rules:
         trust=_load_trust(_read(directory, "trust.toml"), markets),
         mcommerce=_load_mcommerce(_read(directory, "mcommerce.toml"), markets),
         products=_load_products(_read(directory, "shop.toml"), markets),
+        builder=_load_builder(_read(directory, "builder.toml"), markets),
     )

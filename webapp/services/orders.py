@@ -84,7 +84,7 @@ def _credit(order: Order, now: datetime) -> None:
         # A number the sandbox has not met yet becomes a new prepaid subscriber of that operator.
         subscriber = Subscriber(phone=order.phone, market=order.market,
                                 operator_id=order.operator_id, tariff_kind="prepaid",
-                                activated_on=now.date(), demo_note="created by a top-up")
+                                activated_on=now.date(), demo_note="topup")
         db.session.add(subscriber)
         db.session.flush()
     if subscriber.operator_id != order.operator_id:

@@ -154,15 +154,21 @@ def connect_auto(phone: str) -> Subscriber:
     if reason:
         db.session.rollback()
         raise TrustRefused(reason)
+    mark_auto_connected(subscriber, now)
+    _auto_credit_if_due(subscriber, now)
+    db.session.commit()
+    return subscriber
+
+
+def mark_auto_connected(subscriber: Subscriber, now: datetime) -> None:
+    """Auto trust payment is connected today on a locked subscriber: today's fee (0.50 ₽) is
+    taken, no credit is given (the caller decides; the next settlement gives one if due)."""
     today = local_day(now)
     subscriber.auto_trust = True
     subscriber.auto_trust_since = today
     if subscriber.auto_trust_paid_through != today:
         subscriber.auto_trust_paid_through = None  # a day already paid is not paid again
     _charge_auto_fees(subscriber, now)
-    _auto_credit_if_due(subscriber, now)
-    db.session.commit()
-    return subscriber
 
 
 def disconnect_auto(phone: str) -> Subscriber:

@@ -56,6 +56,11 @@ MESSAGES = {
     "too_many_requests": _l("Too many requests. Please wait a moment and try again."),
     "signed_out": _l("You have signed out."),
     "reply_invalid": _l("Write a message and the short number to send it to."),
+    # sandbox code actions
+    "code_expired_now": _l("The code has expired: the code page now says so."),
+    "resend_wait_skipped": _l("The wait is over: a new code can be asked for now."),
+    "code_not_active": _l("This code is no longer active."),
+    "code_no_wait": _l("There is no wait to skip: a new code can be asked for already."),
 }
 
 
