@@ -11,17 +11,13 @@ from ..domain.codes import normalize_typed
 from ..domain.phone import PhoneError
 from ..htmx import render
 from ..i18n import current_lang
-from ..services import account, codes, trust
+from ..services import account, codes, rules, trust
 from ..services.trust_texts import refusal_text
+from .access import payer, sign_in_session
 from .limits import per_address, per_number
 from .messages import code_refusal, message
 
 bp = Blueprint("account", __name__)
-
-
-def payer() -> str | None:
-    """The signed-in payer's number, if any."""
-    return session.get("payer")
 
 
 def payer_required(view):
@@ -96,8 +92,7 @@ def finish():
     except codes.CodeRefused as refused:
         return _code_page(error=code_refusal(refused, clock.now()), status=422)
     next_url = session.get("signin_next") or url_for("account.index")
-    session.clear()  # a new session at sign-in: nothing from before carries over
-    session["payer"] = phone
+    sign_in_session(phone)
     return redirect(next_url, code=303)
 
 
@@ -119,7 +114,8 @@ def resend():
 @payer_required
 def index():
     phone = payer()
-    return render("account/index.html", phone=phone, orders=account.orders_of(phone),
+    return render("account/index.html", phone=phone, history=account.orders_of(phone),
+                  timezones={code: market.timezone for code, market in rules().markets.items()},
                   cards=account.saved_cards(phone), trust=trust.account_block(phone),
                   refusal_text=refusal_text)
 

@@ -1,4 +1,4 @@
-"""Rate limits (Flask-Limiter) for the endpoints that send or check codes.
+"""Rate limits (Flask-Limiter) for the endpoints that send or check codes, and for quotes.
 
 Per client address and per number. The SPEC's own per-number rules (60 s between codes, 5 an
 hour, 5 wrong tries) live in the database and give the precise messages; these limits are the
@@ -13,6 +13,9 @@ from ..extensions import limiter
 
 PER_ADDRESS = "20 per minute; 100 per hour"
 PER_NUMBER = "30 per hour"
+# The mobile payment's live quote runs as the payer types and picks (htmx), so it allows more;
+# still few enough that nobody probes balances or limits by trying amounts (issue 8).
+QUOTE_PER_ADDRESS = "30 per minute; 200 per hour"
 
 
 def _number_key() -> str:
@@ -24,3 +27,4 @@ def _number_key() -> str:
 
 per_address = limiter.limit(PER_ADDRESS)
 per_number = limiter.limit(PER_NUMBER, key_func=_number_key)
+quote_per_address = limiter.limit(QUOTE_PER_ADDRESS)

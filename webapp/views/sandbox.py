@@ -12,6 +12,7 @@ from ..htmx import render
 from ..services import demo, mobile, rules, trust
 from ..services.settle import settle_all
 from ..services.trust_texts import refusal_text
+from .access import visible_order_or_404
 from .messages import message
 from .mobile_messages import mobile_refusal
 
@@ -59,6 +60,7 @@ def spend(digits: str):
 @bp.post("/orders/<number>/refund")
 def refund(number: str):
     """A dispute won by the payer: the mobile payment goes back to the number's wallet."""
+    visible_order_or_404(number)
     try:
         mobile.refund(number)
     except mobile.MobileRefused as refused:
