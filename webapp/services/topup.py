@@ -25,6 +25,16 @@ class PriceChanged(Exception):
     code = "price_changed"
 
 
+def price_seen(draft: TopupDraft, shown: str | None) -> int | None:
+    """The price a form showed ("<number>:<amount>:<price>") if it was for the draft's number
+    and amount, else None (it showed none, or one for what was typed before)."""
+    parts = (shown or "").split(":")
+    if (len(parts) != 3 or draft.number is None or parts[0] != draft.number.e164
+            or parts[1] != str(draft.amount) or not parts[2].isdigit()):
+        return None
+    return int(parts[2])
+
+
 def _first_topup_open(market: Market, phone: str) -> bool:
     first = tuple(p.id for p in rules().promotions_for(market.code) if p.kind == FIRST_TOPUP)
     return first_topup_open(phone, first)
@@ -114,20 +124,22 @@ def _read_amount(draft: TopupDraft, complete: bool) -> None:
     draft.amount = tiles[choice]
 
 
-def place_order(draft: TopupDraft, locale: str, payer_phone: str | None = None) -> Order:
+def place_order(draft: TopupDraft, locale: str, payer_phone: str | None = None,
+                price_seen: int | None = None) -> Order:
     """Create the order for a complete draft: awaiting payment, deadline one hour from now.
-    `payer_phone` is the signed-in payer, whose account will list the order.
+    `payer_phone` is the signed-in payer, whose account will list the order; `price_seen` the
+    price the form showed for this number and amount, if it showed one.
 
     Orders of one number are placed one at a time (a lock on the number), so that the first
     top-up discount goes to one open order only, however many are placed at once. Raises
-    PriceChanged when the price is no longer the draft's."""
+    PriceChanged when the price is no longer the draft's, or the one the payer saw."""
     if not draft.ok:
         raise ValueError("place_order needs a complete draft")
     assert draft.number and draft.operator and draft.price and draft.amount is not None
     lock_name("first-topup:" + draft.number.e164)
     price = price_for(draft.amount, rules().promotions_for(draft.market.code),
                       _first_topup_open(draft.market, draft.number.e164))
-    if price != draft.price:
+    if price != draft.price or price_seen not in (None, price.to_pay):
         db.session.rollback()
         raise PriceChanged()
     return create_order(

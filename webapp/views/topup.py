@@ -7,7 +7,7 @@ from flask import Blueprint, abort, redirect, request, url_for
 from ..htmx import render
 from ..i18n import current_lang, money
 from ..services import rules
-from ..services.topup import OTHER, PriceChanged, place_order, read_draft
+from ..services.topup import OTHER, PriceChanged, place_order, price_seen, read_draft
 from .access import remember_order
 from .account import payer
 from .messages import message
@@ -59,7 +59,8 @@ def place(market: str):
     if not draft.ok:
         return _render(draft, status=422)
     try:
-        order = place_order(draft, current_lang(), payer())
+        order = place_order(draft, current_lang(), payer(),
+                            price_seen(draft, form_data.get("price_seen")))
     except PriceChanged as changed:
         draft = read_draft(_market(market), form_data.get("phone"), form_data.get("operator"),
                            form_data.get("amount"), form_data.get("other_amount"),
