@@ -28,6 +28,7 @@ class ReplyHandler:
     complete: Callable[[str], None]
 
 
+# purpose → what a code of that purpose confirms when it comes back by reply.
 HANDLERS: dict[str, ReplyHandler] = {}
 
 
