@@ -13,16 +13,26 @@ from webapp.models import LedgerEntry, Subscriber
 from webapp.services import rules
 from webapp.services.checkout import CardPayment, pay_by_card
 from webapp.services.topup import place_order, read_draft
+from webapp.views import access
 
 GOOD_CARD = "4242424242424242"
 
 
 def topup_order(phone="+79031234567", operator="beeline", amount="10000", market="RU",
-                other="", locale="ru"):
-    """Place a top-up order through the service, as the form would."""
+                other="", locale="ru", client=None):
+    """Place a top-up order through the service, as the form would; with `client`, as placed
+    in that client's browser session (its pages are the client's to see)."""
     draft = read_draft(rules().market(market), phone, operator, amount, other, complete=True)
     assert draft.ok, draft.errors
-    return place_order(draft, locale)
+    order = place_order(draft, locale)
+    return mine(client, order) if client is not None else order
+
+
+def mine(client, order):
+    """Record the order in the client's browser session, as placing it there would have."""
+    with client.session_transaction() as session:
+        session[access.ORDERS] = [*session.get(access.ORDERS, []), order.number]
+    return order
 
 
 def pay(order, number=GOOD_CARD, key=None, expiry="12/30", cvc="123", payer=None, save=False):
@@ -43,7 +53,8 @@ def ledger_balance(phone: str) -> int:
 def run_at_once(app, count, work, refusals=()):
     """Run work(i) in `count` threads released together, each in its own app context; return
     their results in order. An exception of a type in `refusals` becomes its `code` or
-    `reason`; any other becomes its class name (so a test sees it rather than a hang)."""
+    `reason`; any other becomes its class name (so a test sees it rather than a hang), with the
+    driver's own error for a database error: "OperationalError(DeadlockDetected)"."""
     barrier = threading.Barrier(count)
     results: list = [None] * count
 
@@ -55,7 +66,8 @@ def run_at_once(app, count, work, refusals=()):
             except refusals as refused:
                 results[i] = getattr(refused, "code", None) or getattr(refused, "reason", None)
             except Exception as exc:  # noqa: BLE001 - reported in the results
-                results[i] = type(exc).__name__
+                cause = getattr(exc, "orig", None)
+                results[i] = type(exc).__name__ + (f"({type(cause).__name__})" if cause else "")
             finally:
                 db.session.remove()
 

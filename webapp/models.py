@@ -173,6 +173,9 @@ class PaymentAttempt(db.Model):
                                                                  ondelete="SET NULL"))
     # Where the 3-D Secure code went (the payer's number), while one is needed.
     three_ds_phone: Mapped[str | None] = mapped_column(String(20))
+    # The payer signed in when the attempt was made, if any: a card is saved only to them, and
+    # their account lists the orders they paid (SPEC §8).
+    signed_in_phone: Mapped[str | None] = mapped_column(String(20), index=True)
     # Mobile payment: the paying number, its operator and the operator's commission.
     payer_phone: Mapped[str | None] = mapped_column(String(20), index=True)
     operator_id: Mapped[str | None] = mapped_column(String(32))
@@ -193,6 +196,8 @@ class TrustCredit(db.Model):
     subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id"), index=True)
     kind: Mapped[str] = mapped_column(String(8))  # one_off | auto
     channel: Mapped[str] = mapped_column(String(8))  # web | account | ussd | auto
+    # The key of its result page (SPEC §8: a page reached from elsewhere has a random token).
+    token: Mapped[str] = mapped_column(String(32), unique=True)
     amount: Mapped[int] = mapped_column(BigInteger)
     fee: Mapped[int] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(12), default="outstanding")
@@ -240,6 +245,9 @@ class OneTimeCode(db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A short number the code may be sent back to by SMS reply (m-commerce), if any.
     reply_to: Mapped[str | None] = mapped_column(String(16))
+    # Asked for by a payer signed in as this number: such codes have their own hourly cap, so
+    # that strangers asking for codes to the number cannot use up the owner's.
+    by_owner: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (Index("ix_codes_purpose_subject", "purpose", "subject"),)
 
@@ -260,6 +268,10 @@ class SmsMessage(db.Model):
     inbound_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What a notice is about ("refusal:funds"), so that the same notice is rationed per number.
+    topic: Mapped[str | None] = mapped_column(String(40))
+
+    __table_args__ = (Index("ix_sms_phone_topic", "phone", "topic"),)
 
 
 class Wallet(db.Model):

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0007_builder'
-down_revision = '0004_platform_hardening'
+down_revision = '0005_privacy'
 branch_labels = None
 depends_on = None
 

@@ -89,6 +89,10 @@ def test_real_test_cards_carry_their_brand():
     )
 
 
+def test_real_private_refusal_ration():
+    assert load_rules().refusal_sms_every == timedelta(hours=1)
+
+
 def test_real_payment_window():
     assert load_rules().payment_window == timedelta(hours=1)
 
@@ -252,6 +256,11 @@ FIRST_CARD = 'number = "4242424242424242"\noutcome = "success"\n'
          "codes.toml: valid_minutes: must be positive"),
         ("codes.toml", "max_wrong_tries = 5", 'max_wrong_tries = "5"',
          "codes.toml: max_wrong_tries: expected int, got '5'"),
+        # mcommerce.toml: how often a number may be told a private refusal's reason
+        ("mcommerce.toml", "same_reason_every_minutes = 60", "same_reason_every_minutes = 0",
+         "mcommerce.toml: private_refusals.same_reason_every_minutes: must be positive"),
+        ("mcommerce.toml", "[private_refusals]\nsame_reason_every_minutes = 60\n", "",
+         "mcommerce.toml: private_refusals: missing"),
     ],
 )
 def test_a_broken_rule_names_its_file_and_key(rules_dir, name, old, new, message):

@@ -151,6 +151,8 @@ class PageProblems:
     failed_requests: list[str] = field(default_factory=list)
     error_responses: list[str] = field(default_factory=list)
     form_answers: set[tuple[str, int]] = field(default_factory=set)  # (document url, status)
+    # Pages a test expects to be refused, say a 404 for somebody else's order (open_page.expect).
+    expected_answers: set[tuple[str, int]] = field(default_factory=set)
 
     def _harmless(self, text: str, where: str) -> bool:
         if _HTMX_ABORT.fullmatch(text):
@@ -196,7 +198,9 @@ def _watch(context, problems: PageProblems) -> None:
         # A rejected form may come back as a page with 402/409/422; anything else a page loads
         # (CSS, script, htmx fragments) must load, and nothing may be a server error.
         request = response.request
-        if request.resource_type == "document" and response.status in _FORM_ANSWERS:
+        if request.resource_type == "document" and (
+                response.status in _FORM_ANSWERS
+                or (response.url, response.status) in problems.expected_answers):
             problems.form_answers.add((response.url, response.status))
         elif response.status >= 400 and not (response.status == 404
                                              and request.url.endswith("/favicon.ico")):
@@ -214,7 +218,8 @@ def _watch(context, problems: PageProblems) -> None:
 @pytest.fixture
 def open_page(browser, request) -> Iterator[Callable]:
     """open_page(locale="ru-RU", javascript=True) -> a fresh phone-sized page in its own
-    context (own cookies). Problems the pages ran into fail the test at teardown."""
+    context (own cookies). Problems the pages ran into fail the test at teardown, but for the
+    answers a test expects: open_page.expect(url, status)."""
     contexts = []
     problems = PageProblems()
 
@@ -227,6 +232,7 @@ def open_page(browser, request) -> Iterator[Callable]:
         contexts.append(context)
         return context.new_page()
 
+    _open.expect = lambda url, status: problems.expected_answers.add((url, status))
     yield _open
 
     report = getattr(request.node, "rep_call", None)

@@ -21,7 +21,7 @@ from .conftest import ARTIFACTS, PHONE
 
 pytestmark = pytest.mark.e2e
 
-DONE_URL = re.compile(r"/trust/done/(\d+)$")
+DONE_URL = re.compile(r"/trust/done/([\w-]{22})$")
 CODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 CJK = re.compile(r"[\u4e00-\u9fff]")

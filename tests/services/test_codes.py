@@ -129,6 +129,25 @@ def test_the_sixth_code_in_an_hour_is_refused(app):
     send(subject="s5")
 
 
+def test_the_hourly_cap_counts_per_purpose_and_apart_for_the_owner(app):
+    """Issue 8, item 7: codes strangers ask for (3-D Secure of top-ups to the number) use up
+    neither the number's sign-in codes nor those its owner asks for while signed in."""
+    for minute in range(5):
+        at(timedelta(minutes=minute))
+        send(subject=f"attempt:{minute}", purpose="3ds")
+    with pytest.raises(codes.CodeRefused) as info:
+        send(subject="attempt:5", purpose="3ds")
+    assert info.value.reason == "hourly_limit"
+    db.session.rollback()
+    send(subject=PHONE, purpose="signin")
+    codes.issue(PHONE, "3ds", "attempt:6", "Test", lambda code: f"Your code {code}.",
+                by_owner=True)
+    assert db.session.query(OneTimeCode).filter_by(purpose="3ds").count() == 6
+    at(timedelta(minutes=6))
+    assert codes.view("3ds", "attempt:6").resend_at is None  # the owner's has room for more
+    assert codes.view("3ds", "attempt:4").resend_at == FIXED_NOW + timedelta(hours=1)
+
+
 def test_view_reports_time_tries_and_resend(app):
     code = send()
     at(timedelta(seconds=30))

@@ -309,8 +309,11 @@ def test_quote_refusals_of_the_use_case(app):
     make_subscriber()
     make_subscriber("+79825551234", "beeline")
     case = goods().number
-    assert refused(mobile.quote, case, OTHER_PHONE, operator("mts")) == "unknown_number"
-    assert refused(mobile.quote, case, "+79825551234", operator("mts")) == "wrong_operator"
+    # The number's own refusals come back with the quote (amount, commission and total are
+    # public); those of the order are raised.
+    unknown = mobile.quote(case, OTHER_PHONE, operator("mts"))
+    assert (unknown.refusal, unknown.total, unknown.remaining) == ("unknown_number", CASE, None)
+    assert mobile.quote(case, "+79825551234", operator("mts")).refusal == "wrong_operator"
     assert refused(mobile.quote, "G-000000-000000", MTS_PHONE, operator("mts")) == "not_found"
     topup = topup_order(phone=MTS_PHONE, operator="mts").number
     assert refused(mobile.quote, topup, MTS_PHONE, operator("mts")) == "not_goods"
@@ -373,23 +376,33 @@ def test_start_refused_sends_nothing_and_leaves_no_attempt(app):
     assert count(PaymentAttempt) == 0
 
 
-def test_one_open_request_per_number(app):
+def test_a_newer_payment_of_the_number_replaces_the_waiting_one(app):
     make_subscriber()
     make_subscriber(OTHER_PHONE)
     first, second = goods(), goods(15000)
     attempt = start(first)
+    old_code = code_in_sms()
     # The same order again (a double click): the same attempt, no second SMS.
     assert start(first).id == attempt.id
     assert len(outbox(MTS_PHONE)) == 1
-    # Another goods order from the same number while the first waits.
-    assert refused(start, second) == "open_request"
-    assert len(outbox(MTS_PHONE)) == 1
-    assert count(PaymentAttempt) == 1
+    # Another goods order from the same number while the first waits: it takes its place
+    # (issue 8: a waiting payment started by anyone must not hold the number for an hour).
+    newer = start(second)
+    assert newer.order_id == second.id
+    assert len(outbox(MTS_PHONE)) == 2
+    old = fresh(PaymentAttempt, attempt.id)
+    assert (old.status, old.decline_code) == ("canceled", mobile.REPLACED)
+    assert the_code(attempt).status == "superseded"
+    assert count(PaymentAttempt, PaymentAttempt.status == "pending") == 1
+    # The first one's code confirms nothing now; the newer one's does.
+    assert refused(mobile.confirm_typed, first.number, attempt.id, old_code) == "not_pending"
+    assert reply(old_code) is False  # a wrong try at the newer code
+    assert order_status(first) == "awaiting_payment" and debits() == []
     # Another number is not held up by it.
-    other = start(second, OTHER_PHONE)
-    assert other.id != attempt.id
-    # Once the first is confirmed the number may start another.
+    other = start(first, OTHER_PHONE)
+    assert other.id not in (attempt.id, newer.id)
     assert reply(code_in_sms()) is True
+    assert debits() == [(-15000, second.id, f"mcommerce:{newer.id}")]
     third = goods(10000)
     assert start(third).order_id == third.id
 
@@ -853,20 +866,26 @@ def test_twenty_replies_at_once_debit_once(app):
     assert count(SmsMessage, SmsMessage.direction == "in") == 20
 
 
-def test_twenty_starts_from_one_number_at_once_open_one_request(app):
+def test_twenty_starts_from_one_number_at_once_leave_one_request(app):
     make_subscriber()
     numbers = [goods().number for _ in range(20)]
     mts = operator("mts")
     results = run_at_once(
         app, 20, lambda i: mobile.start(numbers[i], MTS_PHONE, mts, "en").status)
-    assert sorted(results) == ["open_request"] * 19 + ["pending"]
-    assert count(PaymentAttempt) == 1
-    assert len(outbox(MTS_PHONE)) == 1
+    # One at a time, each newer one replaces the one before, until the number's hourly cap
+    # of codes stops the rest (and those change nothing).
+    cap = rules().codes.max_per_hour
+    assert sorted(results) == ["hourly_limit"] * (20 - cap) + ["pending"] * cap
+    assert count(PaymentAttempt) == cap
+    assert count(PaymentAttempt, PaymentAttempt.status == "pending") == 1
+    assert count(PaymentAttempt, PaymentAttempt.decline_code == mobile.REPLACED) == cap - 1
+    assert count(OneTimeCode, OneTimeCode.status == "active") == 1
+    assert len(outbox(MTS_PHONE)) == cap
 
 
 def test_a_reply_and_the_typed_code_at_the_same_moment(app, backend, request, monkeypatch):
-    """The payer answers the SMS and types the code on the page at once. The reply path locks
-    the code and then the order; the typed path the order and then the code."""
+    """The payer answers the SMS and types the code on the page at once. Both paths lock the
+    order and then the code (services/db_locks.py): the second waits and finds it paid."""
     assert backend in ("sqlite", "postgresql")
     make_subscriber()
     order = goods()

@@ -27,7 +27,7 @@ def attempts() -> list[PaymentAttempt]:
 
 
 def test_checkout_page_shows_order_number_and_deadline(client, app):
-    order = topup_order()
+    order = topup_order(client=client)
     body = client.get(f"/orders/{order.number}?lang=ru").get_data(as_text=True)
     assert re.search(r'<h1 class="order-no">[^<]*T-\d{6}-\d{6}', body)
     assert "60 минут" in body or "1 час" in body
@@ -48,7 +48,7 @@ def test_checkout_page_shows_order_number_and_deadline(client, app):
     ({"cvc": "12"}, "The CVC is the 3 digits"),
 ])
 def test_bad_card_input_gets_a_message_and_no_attempt(client, fields, text):
-    order = topup_order()
+    order = topup_order(client=client)
     response = post_card(client, order, **fields)
     assert response.status_code == 422
     assert text in response.get_data(as_text=True)
@@ -57,7 +57,7 @@ def test_bad_card_input_gets_a_message_and_no_attempt(client, fields, text):
 
 
 def test_card_of_this_month_is_still_valid(client):
-    order = topup_order()
+    order = topup_order(client=client)
     assert post_card(client, order, expiry="11/26").status_code == 303
 
 
@@ -67,7 +67,7 @@ def test_card_of_this_month_is_still_valid(client):
     ("4000 0000 0000 0069", "the bank says this card has expired"),
 ])
 def test_declines_say_why_and_allow_another_try(client, number, reason):
-    order = topup_order()
+    order = topup_order(client=client)
     response = post_card(client, order, number=number)
     assert response.status_code == 402
     body = response.get_data(as_text=True)
@@ -83,7 +83,7 @@ def test_declines_say_why_and_allow_another_try(client, number, reason):
 def test_success_credits_the_number_and_shows_a_receipt(client):
     demo.seed()
     before = ledger_balance("+79031234567")
-    order = topup_order(amount="50000")
+    order = topup_order(amount="50000", client=client)
     response = post_card(client, order, number="2200 0000 0000 0004", lang="ru")
     assert response.status_code == 303
     assert response.headers["Location"] == f"/orders/{order.number}"
@@ -101,7 +101,7 @@ def test_success_credits_the_number_and_shows_a_receipt(client):
 
 
 def test_a_replayed_form_does_not_charge_twice(client):
-    order = topup_order()
+    order = topup_order(client=client)
     first = post_card(client, order, key="same-key-123456789")
     second = post_card(client, order, key="same-key-123456789")
     assert first.status_code == second.status_code == 303
@@ -113,7 +113,7 @@ def test_a_replayed_form_does_not_charge_twice(client):
 
 
 def test_paying_a_paid_order_again_is_refused(client):
-    order = topup_order()
+    order = topup_order(client=client)
     post_card(client, order, key="a" * 24)
     response = post_card(client, order, key="b" * 24)
     assert response.status_code == 409
@@ -122,7 +122,7 @@ def test_paying_a_paid_order_again_is_refused(client):
 
 
 def test_an_expired_order_cannot_be_paid(client):
-    order = topup_order()
+    order = topup_order(client=client)
     clock.freeze(FIXED_NOW + timedelta(minutes=59, seconds=59))
     assert "awaiting_payment" in client.get(f"/orders/{order.number}").get_data(as_text=True)
     clock.freeze(FIXED_NOW + timedelta(hours=1))
@@ -136,7 +136,7 @@ def test_an_expired_order_cannot_be_paid(client):
 
 
 def test_status_fragment_polls_until_a_final_state(client):
-    order = topup_order()
+    order = topup_order(client=client)
     url = f"/orders/{order.number}/status?shown=awaiting_payment"
     fragment = client.get(url, headers={"HX-Request": "true"})
     assert fragment.data.lstrip().startswith(b'<section id="status"')
@@ -154,7 +154,7 @@ def test_status_fragment_polls_until_a_final_state(client):
 
 def test_crediting_waits_for_the_operator_delay(app, client):
     app.config["CREDIT_DELAY_SECONDS"] = 600
-    order = topup_order()
+    order = topup_order(client=client)
     post_card(client, order)
     body = client.get(f"/orders/{order.number}?lang=en").get_data(as_text=True)
     assert "status-crediting" in body and 'hx-trigger="every 2s"' in body
@@ -167,7 +167,7 @@ def test_crediting_waits_for_the_operator_delay(app, client):
 def test_a_ported_number_topped_up_at_the_old_operator_is_refunded(client):
     demo.seed()  # +79825551234 looks like MTS but moved to Beeline
     before = ledger_balance("+79825551234")
-    order = topup_order(phone="+79825551234", operator="mts")
+    order = topup_order(phone="+79825551234", operator="mts", client=client)
     post_card(client, order)
     body = client.get(f"/orders/{order.number}?lang=en").get_data(as_text=True)
     assert "status-refunded" in body and "refunded" in body

@@ -122,7 +122,7 @@ def test_sms_is_in_the_language_of_the_page(client):
 # --- 3-D Secure -------------------------------------------------------------------------------
 
 def test_three_ds_right_code_pays(client):
-    order = topup_order()
+    order = topup_order(client=client)
     url = pay_3ds(client, order, lang="ru")
     sms = db.session.scalar(select(SmsMessage).where(SmsMessage.peer == "3-D Secure"))
     assert "3184" in sms.body and order.number in sms.body
@@ -139,7 +139,7 @@ def test_three_ds_right_code_pays(client):
 
 
 def test_three_ds_five_wrong_codes_fail_the_attempt(client):
-    order = topup_order()
+    order = topup_order(client=client)
     url = pay_3ds(client, order)
     wrong = other_than(latest_code())
     for _ in range(4):
@@ -152,7 +152,7 @@ def test_three_ds_five_wrong_codes_fail_the_attempt(client):
 
 
 def test_three_ds_expired_code_offers_a_new_one(client):
-    order = topup_order()
+    order = topup_order(client=client)
     url = pay_3ds(client, order)
     clock.freeze(FIXED_NOW + timedelta(minutes=10))
     page = client.post(url + "?lang=en", data={"code": latest_code()})
@@ -163,7 +163,7 @@ def test_three_ds_expired_code_offers_a_new_one(client):
 
 
 def test_three_ds_after_the_order_deadline(client):
-    order = topup_order()
+    order = topup_order(client=client)
     url = pay_3ds(client, order)
     clock.freeze(FIXED_NOW + timedelta(hours=1))
     response = client.post(url, data={"code": latest_code()})
@@ -173,7 +173,7 @@ def test_three_ds_after_the_order_deadline(client):
 
 
 def test_three_ds_code_page_fragment_and_full_page(client):
-    url = pay_3ds(client, topup_order())
+    url = pay_3ds(client, topup_order(client=client))
     fragment = client.get(url, headers={"HX-Request": "true"})
     assert fragment.data.lstrip().startswith(b'<section id="code-status"')
     assert b'hx-trigger="every 5s"' in fragment.data
@@ -217,13 +217,13 @@ def test_saved_card_is_preselected_and_needs_the_cvc(client):
 
 def test_someone_elses_saved_card_cannot_be_used(client, app):
     sign_in(client)
-    order = topup_order()
+    order = topup_order(client=client)
     client.post(f"/orders/{order.number}/card", data={
         "number": "4242 4242 4242 4242", "expiry": "12/30", "cvc": "123",
         "attempt_key": "a" * 24, "save_card": "1"})
     token = db.session.scalar(select(SavedCard.token))
     stranger = app.test_client()
-    other = topup_order()
+    other = topup_order(client=stranger)
     page = stranger.post(f"/orders/{other.number}/card?lang=en", data={
         "card_choice": token, "saved_cvc": "123", "attempt_key": "d" * 24})
     assert page.status_code == 422 and "no longer available" in page.get_data(as_text=True)
@@ -235,7 +235,7 @@ def test_no_card_number_or_cvc_is_stored_or_logged(client, caplog, backend):
     sign_in(client)
     for number, cvc in (("4242 4242 4242 4242", "987"), ("4000 0000 0000 9995", "654"),
                         (THREE_DS_CARD, "876")):
-        order = topup_order()
+        order = topup_order(client=client)
         client.post(f"/orders/{order.number}/card", data={
             "number": number, "expiry": "12/30", "cvc": cvc, "attempt_key": order.number * 2,
             "save_card": "1"})
@@ -256,7 +256,7 @@ def test_no_card_number_or_cvc_is_stored_or_logged(client, caplog, backend):
 
 def test_virtual_phone_inbox_groups_by_sender_newest_first(client):
     client.post("/signin", data={"phone": PHONE})
-    pay_3ds(client, topup_order())
+    pay_3ds(client, topup_order(client=client))
     page = client.get("/phone/79031234567?lang=en").get_data(as_text=True)
     assert page.index("<h2>3-D Secure</h2>") < page.index("<h2>TopupSandbox</h2>")
     fragment = client.get("/phone/79031234567", headers={"HX-Request": "true"})

@@ -25,7 +25,7 @@ def test_explicit_choice_is_kept_in_a_cookie(app):
 
 
 def test_switcher_keeps_the_same_screen(client):
-    order = topup_order()
+    order = topup_order(client=client)
     body = client.get(f"/orders/{order.number}?lang=ru").get_data(as_text=True)
     assert f'href="/orders/{order.number}?lang=zh"' in body
     assert f'href="/orders/{order.number}?lang=en"' in body
@@ -34,7 +34,7 @@ def test_switcher_keeps_the_same_screen(client):
 
 
 def test_switcher_after_a_failed_post_points_to_the_page(client):
-    order = topup_order()
+    order = topup_order(client=client)
     body = client.post(f"/orders/{order.number}/card", data={"number": "1"}).get_data(
         as_text=True)
     assert f'href="/orders/{order.number}?lang=en"' in body

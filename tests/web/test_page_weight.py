@@ -24,7 +24,7 @@ def gzipped_size(client, url) -> int:
 @pytest.mark.parametrize("lang", ["ru", "en", "zh"])
 def test_pages_fit_in_14_kb(client, lang):
     demo.seed()
-    order = topup_order()
+    order = topup_order(client=client)
     goods = client.post("/shop/RU/buy", data={"product": "phone-case"}).headers["Location"]
     for url in ("/topup/RU?phone=9031234567", "/topup/CN", f"/orders/{order.number}",
                 "/sandbox/", "/missing", "/shop/RU", goods, "/trust", "/signin",

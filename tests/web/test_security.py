@@ -21,7 +21,7 @@ def test_security_headers_and_strict_csp(client):
 
 
 def test_pages_have_no_inline_script_or_style(client):
-    order = topup_order()
+    order = topup_order(client=client)
     for url in ("/topup/RU", "/topup/CN", f"/orders/{order.number}", "/sandbox/", "/nope"):
         body = client.get(url).get_data(as_text=True)
         assert not re.search(r"<script(?![^>]*\bsrc=)", body), url

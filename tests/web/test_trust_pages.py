@@ -46,7 +46,7 @@ def test_web_page_number_code_credit(client, seeded):
     for text in ("RUB300.00", "RUB25.00", "3 days", "Nov 25, 2026"):
         assert text in page, text
     response = client.post("/trust/confirm", data={"code": latest_code(phone)})
-    assert re.fullmatch(r"/trust/done/\d+", response.headers["Location"])
+    assert re.fullmatch(r"/trust/done/[\w-]{22}", response.headers["Location"])
     assert balance(phone) == before + 30000
     done = client.get(response.headers["Location"] + "?lang=en").get_data(as_text=True)
     assert "RUB300.00 has been credited to +7 903 700-00-05" in done

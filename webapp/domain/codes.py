@@ -59,11 +59,15 @@ HOUR = timedelta(hours=1)
 def may_issue(now: datetime, last_for_same: datetime | None, issued_to_number: list[datetime],
               policy: CodePolicy) -> IssueDecision:
     """Whether a new code may be sent: no sooner than resend_after after the last code for the
-    same thing (`last_for_same`), and at most max_per_hour codes to the number in any rolling
-    hour (`issued_to_number`, whatever they were for). `retry_at` says when asking again works.
+    same thing (`last_for_same`), and at most max_per_hour codes in any rolling hour
+    (`issued_to_number`: the codes already sent to the number in the same bucket, that is for
+    the same purpose and asked for by the same kind of requester). `retry_at` says when asking
+    again works.
 
     The resend pause is per thing confirmed so that, say, a 3-D Secure code right after a
-    sign-in code is not held up; the hourly cap protects the number from being flooded.
+    sign-in code is not held up; the hourly cap protects the number from being flooded. It
+    counts per bucket so that strangers using up one (3-D Secure codes of top-ups to a
+    victim's number) cannot keep the owner from another (signing in).
     """
     if last_for_same is not None and now < last_for_same + policy.resend_after:
         return IssueDecision(False, "resend_too_soon", last_for_same + policy.resend_after)

@@ -26,6 +26,10 @@ def check_amount(minor: int, limits: TopupLimits) -> int:
     return minor
 
 
+AMOUNT_OFF = "amount_off"
+FIRST_TOPUP = "first_topup_percent"
+
+
 @dataclass(frozen=True)
 class Promotion:
     """A data-driven price rule. kind:
@@ -44,9 +48,9 @@ class Promotion:
         """How many minor units this promotion takes off `amount` (0 when it does not apply)."""
         if amount < self.min_amount:
             return 0
-        if self.kind == "amount_off":
+        if self.kind == AMOUNT_OFF:
             return min(self.off, amount)
-        if self.kind == "first_topup_percent":
+        if self.kind == FIRST_TOPUP:
             return percent_of(amount, self.percent) if first_topup else 0
         raise ValueError(f"unknown promotion kind {self.kind!r}")
 

@@ -38,6 +38,8 @@ class Rules:
     codes: CodePolicy
     trust: TrustRules
     mcommerce: dict[str, OperatorTerms]
+    # A private refusal of a mobile payment goes to a number by SMS at most once this often.
+    refusal_sms_every: timedelta
     products: tuple[Product, ...]
     builder: BuilderRules
 
@@ -255,10 +257,24 @@ _LIMITS = ("daily_sum", "weekly_sum", "monthly_sum")
 _COUNTS = ("daily_count", "weekly_count", "monthly_count")
 
 
+PRIVATE_REFUSALS = "private_refusals"
+
+
+def _load_refusal_sms_every(raw: dict) -> timedelta:
+    table = _Reader("mcommerce.toml", raw).get(PRIVATE_REFUSALS, dict)
+    every = _Reader("mcommerce.toml", table, PRIVATE_REFUSALS)
+    minutes = every.get("same_reason_every_minutes", int)
+    if minutes <= 0:
+        raise every.fail("same_reason_every_minutes", "must be positive")
+    return timedelta(minutes=minutes)
+
+
 def _load_mcommerce(raw: dict, markets: dict[str, Market]) -> dict[str, OperatorTerms]:
     terms = {}
     ru = markets.get("RU")
     for operator, table in raw.items():
+        if operator == PRIVATE_REFUSALS:
+            continue
         if ru is None or ru.operator(operator) is None or not isinstance(table, dict):
             raise RulesError(f"mcommerce.toml: {operator}: not an operator table of market RU")
         t = _Reader("mcommerce.toml", table, operator)
@@ -334,6 +350,7 @@ def load_rules(directory: Path | str = RULES_DIR) -> Rules:
     window = orders.get("payment_window_minutes", int)
     if window <= 0:
         raise orders.fail("payment_window_minutes", "must be positive")
+    mcommerce = _read(directory, "mcommerce.toml")
     return Rules(
         markets=markets,
         promotions=_load_promotions(_read(directory, "promotions.toml"), markets),
@@ -341,7 +358,8 @@ def load_rules(directory: Path | str = RULES_DIR) -> Rules:
         payment_window=timedelta(minutes=window),
         codes=_load_codes(_read(directory, "codes.toml")),
         trust=_load_trust(_read(directory, "trust.toml"), markets),
-        mcommerce=_load_mcommerce(_read(directory, "mcommerce.toml"), markets),
+        mcommerce=_load_mcommerce(mcommerce, markets),
+        refusal_sms_every=_load_refusal_sms_every(mcommerce),
         products=_load_products(_read(directory, "shop.toml"), markets),
         builder=_load_builder(_read(directory, "builder.toml"), markets),
     )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, or_, select, update
+from dataclasses import dataclass
+
+from sqlalchemy import and_, delete, or_, select, update
 
 from ..database import begin_write, lock_name
+from ..domain import orders as states
 from ..domain.phone import MobileNumber, parse_mobile
 from ..extensions import db
-from ..models import Order, SavedCard, SessionVersion
+from ..models import Order, PaymentAttempt, SavedCard, SessionVersion
 from . import codes, sms, sms_texts
 
 SIGN_IN = "signin"
@@ -54,11 +57,30 @@ def sign_out(phone: str) -> None:
     db.session.commit()
 
 
-def orders_of(phone: str, limit: int = 20) -> list[Order]:
-    """The payer's orders: placed while signed in, or top-ups of their own number."""
-    return list(db.session.scalars(
-        select(Order).where(or_(Order.payer_phone == phone, Order.phone == phone))
-        .order_by(Order.id.desc()).limit(limit)))
+@dataclass(frozen=True)
+class PayerOrders:
+    """What "My account" lists (SPEC §8), newest first: the orders the payer placed or paid,
+    and top-ups of the payer's number that someone else paid (`by_others`: their ids), which
+    are shown without payment details."""
+
+    orders: list[Order]
+    by_others: frozenset[int]
+
+
+def orders_of(phone: str, limit: int = 20) -> PayerOrders:
+    """The payer's orders and the top-ups others paid to the payer's number."""
+    paid_by_payer = select(PaymentAttempt.order_id).where(
+        PaymentAttempt.status == states.SUCCEEDED,
+        or_(PaymentAttempt.signed_in_phone == phone,
+            and_(PaymentAttempt.method == "mobile_balance",
+                 PaymentAttempt.payer_phone == phone)))
+    own = or_(Order.payer_phone == phone, Order.id.in_(paid_by_payer))
+    topped_up = and_(Order.kind == "topup", Order.phone == phone,
+                     Order.status.in_((states.PAID, states.CREDITING, states.CREDITED)))
+    rows = db.session.execute(select(Order, own).where(or_(own, topped_up))
+                              .order_by(Order.id.desc()).limit(limit)).all()
+    return PayerOrders(orders=[order for order, _ in rows],
+                       by_others=frozenset(order.id for order, mine in rows if not mine))
 
 
 def saved_cards(phone: str) -> list[SavedCard]:

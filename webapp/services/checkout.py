@@ -88,6 +88,9 @@ def pay_by_card(number: str, payment: CardPayment) -> PaymentAttempt:
             db.session.commit()
             return replay
         order = check_payable(order)
+        if isinstance(payment.card, SavedCardRef) and not _owns(payment.payer_phone,
+                                                                payment.card):
+            raise PaymentRefused("card_not_found")
         cancel_pending_attempts(order, clock.now())  # a payer back from a 3-D Secure page
         attempt = _new_attempt(order, payment)
         acquirer = SimulatedAcquirer(rules().test_cards)
@@ -105,6 +108,14 @@ def pay_by_card(number: str, payment: CardPayment) -> PaymentAttempt:
     return attempt
 
 
+def _owns(payer_phone: str | None, card: SavedCardRef) -> bool:
+    """A saved card is used only by the payer it was saved for (checked again under the
+    order's lock: the card may have been removed since the form was read)."""
+    return payer_phone is not None and db.session.scalar(select(SavedCard.id).where(
+        SavedCard.id == card.saved_card_id, SavedCard.token == card.token,
+        SavedCard.owner_phone == payer_phone)) is not None
+
+
 def _new_attempt(order: Order, payment: CardPayment) -> PaymentAttempt:
     card = payment.card
     attempt = PaymentAttempt(
@@ -115,7 +126,7 @@ def _new_attempt(order: Order, payment: CardPayment) -> PaymentAttempt:
         save_card=bool(payment.save_card and payment.payer_phone
                        and isinstance(card, CardDetails)),
         saved_card_id=card.saved_card_id if isinstance(card, SavedCardRef) else None,
-        three_ds_phone=payment.payer_phone or order.phone)
+        three_ds_phone=payment.payer_phone or order.phone, signed_in_phone=payment.payer_phone)
     db.session.add(attempt)
     db.session.flush()
     return attempt
@@ -140,8 +151,9 @@ def _succeed(order: Order, attempt: PaymentAttempt) -> None:
 
 
 def _save_card(order: Order, attempt: PaymentAttempt) -> None:
-    """Keep token, brand, last 4 and expiry for the signed-in payer (once per such card)."""
-    owner = order.payer_phone or attempt.three_ds_phone
+    """Keep token, brand, last 4 and expiry for the payer who was signed in and ticked "save"
+    when paying (once per such card), whoever placed the order."""
+    owner = attempt.signed_in_phone
     if not owner:
         return
     existing = db.session.scalar(select(SavedCard).where(
@@ -161,12 +173,16 @@ def _save_card(order: Order, attempt: PaymentAttempt) -> None:
 def _send_three_ds_code(order: Order, attempt: PaymentAttempt, locale: str) -> None:
     """Send the 3-D Secure code; if the number may not get one yet, the page offers a resend."""
     try:
-        codes.issue(attempt.three_ds_phone, THREE_DS, f"attempt:{attempt.id}", sms.BANK_SENDER,
-                    lambda code: sms_texts.three_ds(locale, code, attempt.amount,
-                                                    attempt.currency, order.number,
-                                                    attempt.card_last4))
+        _issue_three_ds_code(order, attempt, locale)
     except codes.CodeRefused:
         pass
+
+
+def _issue_three_ds_code(order: Order, attempt: PaymentAttempt, locale: str) -> None:
+    codes.issue(attempt.three_ds_phone, THREE_DS, f"attempt:{attempt.id}", sms.BANK_SENDER,
+                lambda code: sms_texts.three_ds(locale, code, attempt.amount, attempt.currency,
+                                                order.number, attempt.card_last4),
+                by_owner=attempt.three_ds_phone == attempt.signed_in_phone)
 
 
 def _pending_attempt(order: Order, attempt_id: int) -> PaymentAttempt:
@@ -222,6 +238,4 @@ def resend_three_ds(number: str, attempt_id: int, locale: str) -> None:
         db.session.commit()
         raise PaymentRefused("not_pending")
     check_payable(order)
-    codes.issue(attempt.three_ds_phone, THREE_DS, f"attempt:{attempt.id}", sms.BANK_SENDER,
-                lambda code: sms_texts.three_ds(locale, code, attempt.amount, attempt.currency,
-                                                order.number, attempt.card_last4))
+    _issue_three_ds_code(order, attempt, locale)

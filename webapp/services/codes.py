@@ -41,33 +41,51 @@ def _set_status(code: OneTimeCode, new: str, now: datetime) -> None:
 
 
 def issue(phone: str, purpose: str, subject: str, sender: str,
-          text_for: Callable[[str], str], reply_to: str | None = None) -> OneTimeCode:
-    """Send a new code to `phone` for (purpose, subject) and commit. An active code for the same
-    thing is superseded. Raises CodeRefused(resend_too_soon | hourly_limit) per number."""
+          text_for: Callable[[str], str], reply_to: str | None = None,
+          by_owner: bool = False) -> OneTimeCode:
+    """Send a new code to `phone` for (purpose, subject) and commit, together with whatever the
+    caller's write transaction holds. An active code for the same thing is superseded.
+    `by_owner`: asked for by a payer signed in as `phone` (a bucket of its own).
+    Raises CodeRefused(resend_too_soon | hourly_limit), after rolling the transaction back."""
     lock_name("codes:" + phone)
     policy, now = rules().codes, clock.now()
-    decision = _may_issue(phone, purpose, subject, now)
+    decision = _may_issue(phone, purpose, subject, now, by_owner)
     if not decision.allowed:
         db.session.rollback()
         raise CodeRefused(decision.reason or "", retry_at=decision.retry_at)
-    for old in db.session.scalars(select(OneTimeCode).where(
-            OneTimeCode.purpose == purpose, OneTimeCode.subject == subject,
-            OneTimeCode.status == rules_of.ACTIVE)):
-        _set_status(old, rules_of.SUPERSEDED, now)
+    _supersede(purpose, subject, now)
     code = rules_of.new_code(policy)
     row = OneTimeCode(phone=phone, purpose=purpose, subject=subject,
                       code_hash=rules_of.code_hash(_key(), purpose, subject, code),
                       status=rules_of.ACTIVE, wrong_tries=0, issued_at=now,
-                      expires_at=rules_of.expires_at(now, policy), reply_to=reply_to)
+                      expires_at=rules_of.expires_at(now, policy), reply_to=reply_to,
+                      by_owner=by_owner)
     db.session.add(row)
     sms.send(phone, sender, text_for(code), secret=code)
     db.session.commit()
     return row
 
 
-def _may_issue(phone: str, purpose: str, subject: str, now: datetime) -> rules_of.IssueDecision:
+def _supersede(purpose: str, subject: str, now: datetime) -> None:
+    for old in db.session.scalars(select(OneTimeCode).where(
+            OneTimeCode.purpose == purpose, OneTimeCode.subject == subject,
+            OneTimeCode.status == rules_of.ACTIVE)
+            .with_for_update().execution_options(populate_existing=True)):
+        _set_status(old, rules_of.SUPERSEDED, now)
+
+
+def withdraw(phone: str, purpose: str, subject: str) -> None:
+    """Kill the active code for (purpose, subject), sent to `phone`, in the caller's write
+    transaction: what it confirms is over (a payment replaced by a newer one)."""
+    lock_name("codes:" + phone)
+    _supersede(purpose, subject, clock.now())
+
+
+def _may_issue(phone: str, purpose: str, subject: str, now: datetime,
+               by_owner: bool) -> rules_of.IssueDecision:
     issued = db.session.scalars(select(OneTimeCode.issued_at).where(
-        OneTimeCode.phone == phone, OneTimeCode.issued_at > now - rules_of.HOUR)).all()
+        OneTimeCode.phone == phone, OneTimeCode.purpose == purpose,
+        OneTimeCode.by_owner.is_(by_owner), OneTimeCode.issued_at > now - rules_of.HOUR)).all()
     last = _latest(purpose, subject)
     return rules_of.may_issue(now, last.issued_at if last else None, list(issued), rules().codes)
 
@@ -134,7 +152,7 @@ def view(purpose: str, subject: str) -> CodeView | None:
     status = code.status
     if status == rules_of.ACTIVE and rules_of.is_expired(code.issued_at, now, policy):
         status = rules_of.EXPIRED
-    decision = _may_issue(code.phone, purpose, subject, now)
+    decision = _may_issue(code.phone, purpose, subject, now, code.by_owner)
     return CodeView(phone=code.phone, status=status, expires_at=code.expires_at,
                     tries_left=max(policy.max_wrong_tries - code.wrong_tries, 0),
                     resend_at=None if decision.allowed else decision.retry_at)

@@ -1,8 +1,26 @@
-"""Row locks that work the same on PostgreSQL and SQLite.
+"""Row locks that work the same on PostgreSQL and SQLite, and the one order they are taken in.
 
 A use case that checks then changes starts with database.begin_write() (BEGIN IMMEDIATE on
 SQLite, which has no row locks); on PostgreSQL the row itself is locked with SELECT … FOR
-UPDATE.
+UPDATE, or a name with a transaction-level advisory lock (database.lock_name).
+
+The lock order. Every transaction takes the locks it needs in this order, never back up
+the list; two transactions can then never wait for each other in a circle (a deadlock):
+
+1. Per-number use-case locks (names): ``mobile:<phone>`` (starting a mobile payment of the
+   number), ``first-topup:<phone>`` (placing a top-up of the number).
+2. Orders (rows), several in ascending order of their number (locked_orders).
+3. One-time codes: the ``codes:<phone>`` name when issuing, then code rows (a code used,
+   or the codes a new one supersedes).
+4. Subscribers (rows): the balance, limits and trust credit of a number.
+5. Leaf locks, after which nothing else is taken: ``notice:<phone>`` (rationing the SMS that
+   tells a number why a payment was refused).
+
+Rows written but never read back under a lock (ledger and wallet entries, events, SMS) need
+no place in the list. So a reply to an SMS locks the order it pays before the code it uses, and
+starting a mobile payment locks both orders (the new one and the one whose waiting payment it
+replaces) before the old code and never needs the subscriber's row: the payment is checked
+again under all the locks when it is confirmed.
 """
 
 from __future__ import annotations
@@ -20,3 +38,14 @@ def locked_order(number: str) -> Order | None:
     return db.session.scalar(
         select(Order).where(Order.number == number)
         .with_for_update().execution_options(populate_existing=True))
+
+
+def locked_orders(numbers: set[str]) -> dict[str, Order]:
+    """Lock several orders in ascending order of their number (the lock order's level 2);
+    returns the ones that exist, by number."""
+    found = {}
+    for number in sorted(numbers):
+        order = locked_order(number)
+        if order is not None:
+            found[number] = order
+    return found

@@ -7,21 +7,23 @@ debited, once, with the limits and the order changed in the same transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import exists, select
 
 from ..clock import clock
+from ..database import begin_write, lock_name
 from ..domain import mcommerce as rules_of
 from ..domain import orders as states
 from ..domain.markets import Operator
 from ..domain.phone import parse_mobile
 from ..extensions import db
 from ..models import LedgerEntry, Order, PaymentAttempt, Subscriber, Wallet, WalletEntry
-from . import codes, replies, rules, sms_texts, trust
+from . import codes, replies, rules, sms, sms_texts, trust
 from .checkout import PaymentRefused, check_payable
-from .db_locks import locked_order
+from .db_locks import locked_order, locked_orders
 from .orders import expire_if_due, mark_paid, set_attempt_status, set_status
 
 PURPOSE = "mcommerce"
@@ -29,9 +31,23 @@ METHOD = "mobile_balance"
 DEBIT = "mcommerce_debit"
 
 
+# Refusals that tell something about the subscriber (SPEC §3.2.2): shown only to a payer signed
+# in as the number; anyone else reads PRIVATE and the number gets the reason by SMS. An unknown
+# number and another operator's are among them, so that they look like any other refusal.
+PRIVATE_REASONS = frozenset({
+    "banned", "corporate", "trust_outstanding", "not_activated", "over_cap", "daily_sum",
+    "daily_count", "weekly_sum", "weekly_count", "monthly_sum", "monthly_count", "funds",
+    "unknown_number", "wrong_operator"})
+PRIVATE = "private"
+# A waiting payment of a number is cancelled with this reason when a newer one of the number
+# starts (issue 8: a stranger's waiting payment must not hold the owner's for an hour).
+REPLACED = "replaced"
+
+
 class MobileRefused(Exception):
-    """`reason`: a check of domain.mcommerce.refusal, or not_goods, unknown_number,
-    wrong_operator, open_request, expired, already_paid, not_found, not_pending."""
+    """`reason`: one of PRIVATE_REASONS (a check of domain.mcommerce.refusal, unknown_number,
+    wrong_operator), PRIVATE (one of them, told to the number only), or not_goods, expired,
+    already_paid, not_found, not_pending, operator_missing, not_refundable."""
 
     def __init__(self, reason: str, total: int | None = None):
         super().__init__(reason)
@@ -46,8 +62,16 @@ class MobileQuote:
     amount: int
     commission: int
     total: int
-    remaining: rules_of.Remaining
+    remaining: rules_of.Remaining | None  # None when the number's usage is not shown
     refusal: str | None
+
+
+def private_reason(reason: str | None, phone: str | None, viewer: str | None) -> str | None:
+    """The reason as `viewer` (the signed-in payer, if any) may read it: a private one only
+    when signed in as the paying number, else PRIVATE."""
+    if reason in PRIVATE_REASONS and (viewer is None or viewer != phone):
+        return PRIVATE
+    return reason
 
 
 def _payer(subscriber: Subscriber, now: datetime) -> rules_of.Payer:
@@ -101,9 +125,13 @@ def _goods_order(number: str) -> Order:
     order = db.session.scalar(select(Order).where(Order.number == number))
     if order is None:
         raise MobileRefused("not_found")
+    _check_goods(order)
+    return order
+
+
+def _check_goods(order: Order) -> None:
     if order.kind != "goods" or order.market != "RU":
         raise MobileRefused("not_goods")
-    return order
 
 
 def read_number(raw: str | None, operator_id: str | None) -> tuple[str, Operator]:
@@ -122,18 +150,61 @@ def read_number(raw: str | None, operator_id: str | None) -> tuple[str, Operator
 
 def quote(number: str, phone: str, operator: Operator) -> MobileQuote:
     """Amount, commission, total and what is left of the limits after it, and the first
-    check that fails (None when the payment can go ahead)."""
+    check that fails (None when the payment can go ahead), as the number's owner sees them.
+    Raises MobileRefused(not_found | not_goods) for the order."""
     order = _goods_order(number)
-    subscriber = _subscriber_of(phone, operator)
     terms, now = rules().mcommerce[operator.id], clock.now()
     fee = rules_of.commission(terms, order.price)
+    total = order.price + fee
+    try:
+        subscriber = _subscriber_of(phone, operator)
+    except MobileRefused as refused:
+        return MobileQuote(phone=phone, operator=operator, amount=order.price, commission=fee,
+                           total=total, remaining=None, refusal=refused.reason)
     usage = _usage(subscriber, now)
     return MobileQuote(
-        phone=phone, operator=operator, amount=order.price, commission=fee,
-        total=order.price + fee, remaining=rules_of.remaining_after(terms, usage,
-                                                                    order.price + fee),
+        phone=phone, operator=operator, amount=order.price, commission=fee, total=total,
+        remaining=rules_of.remaining_after(terms, usage, total),
         refusal=rules_of.refusal(terms, _payer(subscriber, now), usage, order.price,
                                  trust.local_day(now)))
+
+
+def quote_for(viewer: str | None, number: str, phone: str, operator: Operator,
+              locale: str) -> MobileQuote:
+    """The quote as `viewer` (the signed-in payer, if any) may see it (SPEC §3.2.2): amount,
+    commission and total for anyone; what is left of the limits, and a private refusal, only
+    for a payer signed in as the number. Anyone else reads PRIVATE, and the number gets the
+    reason by SMS in `locale` (rationed). Raises MobileRefused(not_found | not_goods)."""
+    found = quote(number, phone, operator)
+    if viewer is not None and viewer == phone:
+        return found
+    if found.refusal in PRIVATE_REASONS:
+        begin_write()
+        tell_refusal(phone, operator, found.refusal, number, found.total, locale)
+        db.session.commit()
+    return replace(found, remaining=None,
+                   refusal=private_reason(found.refusal, phone, viewer))
+
+
+def tell_refusal(phone: str, operator: Operator, reason: str, order_number: str, total: int,
+                 locale: str) -> bool:
+    """Send the number, from its operator, the reason a mobile payment from it is refused, in
+    the caller's write transaction; the same reason at most once per rules().refusal_sms_every.
+    True if it was sent."""
+    text = sms_texts.mobile_refusal(locale, reason, operator, rules().mcommerce.get(operator.id),
+                                    order_number, total)
+    return sms.send_rationed(phone, operator.name, f"refusal:{reason}", text,
+                             rules().refusal_sms_every)
+
+
+def _first_refusal(phone: str, operator: Operator, amount: int, now: datetime) -> str | None:
+    """The first check of SPEC §3.2.2 that the number fails for `amount`, or None."""
+    try:
+        subscriber = _subscriber_of(phone, operator)
+    except MobileRefused as refused:
+        return refused.reason
+    return rules_of.refusal(rules().mcommerce[operator.id], _payer(subscriber, now),
+                            _usage(subscriber, now), amount, trust.local_day(now))
 
 
 def _check_payable(order: Order | None) -> Order:
@@ -143,64 +214,104 @@ def _check_payable(order: Order | None) -> Order:
         raise MobileRefused(refused.code) from refused
 
 
-def start(number: str, phone: str, operator: Operator, locale: str) -> PaymentAttempt:
-    """Check everything and send the SMS with the code; the attempt waits for the reply."""
+def _waiting(phone: str) -> list[PaymentAttempt]:
+    """The mobile payments of the number that wait for their reply, as committed now."""
+    return list(db.session.scalars(
+        select(PaymentAttempt).where(PaymentAttempt.payer_phone == phone,
+                                     PaymentAttempt.method == METHOD,
+                                     PaymentAttempt.status == states.PENDING)
+        .order_by(PaymentAttempt.id).execution_options(populate_existing=True)))
+
+
+def start(number: str, phone: str, operator: Operator, locale: str,
+          signed_in: str | None = None) -> PaymentAttempt:
+    """Check everything and send the SMS with the code; the attempt waits for the reply.
+
+    The same order again (a double click) returns its waiting attempt. A waiting payment of the
+    number for another order is replaced: cancelled (reason REPLACED) and its code withdrawn,
+    in the transaction that sends the new code, so either both happen or neither.
+    `signed_in`: the signed-in payer, if any (a code asked for by the number's owner counts
+    in the owner's own hourly cap). Raises MobileRefused with the real reason, or
+    codes.CodeRefused when the number may not get a code now (nothing changes then).
+    Locks follow services/db_locks.py: the number's name, then the orders, then the codes.
+    """
     try:
-        order = _check_payable(locked_order(number))
-        _goods_order(number)
-        subscriber = _subscriber_of(phone, operator, lock=True)
-        open_request = db.session.scalar(select(PaymentAttempt).where(
-            PaymentAttempt.payer_phone == phone, PaymentAttempt.method == METHOD,
-            PaymentAttempt.status == states.PENDING))
-        if open_request is not None and open_request.order_id != order.id:
-            other = locked_order(open_request.order.number)
-            if not expire_if_due(other, clock.now()):  # cancels an abandoned request
-                raise MobileRefused("open_request")
-            open_request = None
-        if open_request is not None:
+        lock_name("mobile:" + phone)  # one start per number at a time
+        others = {attempt.order.number for attempt in _waiting(phone)}
+        order = _check_payable(locked_orders(others | {number}).get(number))
+        _check_goods(order)
+        waiting = _waiting(phone)  # again, under the orders' locks: a reply may have paid one
+        same = next((attempt for attempt in waiting if attempt.order_id == order.id), None)
+        if same is not None:
             # A double click, or the payer back on the form: the SMS already sent stands
             # (the waiting page can send it again).
             db.session.commit()
-            return open_request
+            return same
         now, terms = clock.now(), rules().mcommerce[operator.id]
         fee = rules_of.commission(terms, order.price)
-        reason = rules_of.refusal(terms, _payer(subscriber, now), _usage(subscriber, now),
-                                  order.price, trust.local_day(now))
+        reason = _first_refusal(phone, operator, order.price, now)
         if reason:
             raise MobileRefused(reason, total=order.price + fee)
+        for old in waiting:
+            if not expire_if_due(old.order, now):  # an expired order cancels it by itself
+                _finish(old, states.CANCELED, REPLACED)
+            codes.withdraw(phone, PURPOSE, f"attempt:{old.id}")
         attempt = PaymentAttempt(
             order_id=order.id, method=METHOD, status=states.PENDING, amount=order.price,
-            currency=order.currency, idempotency_key=f"mobile:{order.number}:{now.timestamp()}",
-            created_at=now, payer_phone=phone, operator_id=operator.id, commission=fee)
+            currency=order.currency, idempotency_key=f"mobile:{secrets.token_urlsafe(24)}",
+            created_at=now, payer_phone=phone, operator_id=operator.id, commission=fee,
+            signed_in_phone=signed_in)
         db.session.add(attempt)
-        db.session.commit()
+        db.session.flush()
+        send_code(attempt, order, locale)  # commits it all, or rolls it all back
     except BaseException:
         db.session.rollback()
         raise
-    send_code(attempt, order, locale)
     return attempt
+
+
+def start_for(viewer: str | None, number: str, phone: str, operator: Operator,
+              locale: str) -> PaymentAttempt:
+    """start() as `viewer` (the signed-in payer, if any) may see its refusal: a private reason
+    only when signed in as the number; anyone else gets MobileRefused(PRIVATE) and the number
+    gets the reason by SMS in `locale` (rationed)."""
+    try:
+        return start(number, phone, operator, locale, signed_in=viewer)
+    except MobileRefused as refused:
+        shown = private_reason(refused.reason, phone, viewer)
+        if shown != PRIVATE:
+            raise
+        begin_write()
+        tell_refusal(phone, operator, refused.reason, number, refused.total, locale)
+        db.session.commit()
+        raise MobileRefused(PRIVATE) from refused
 
 
 def send_code(attempt: PaymentAttempt, order: Order, locale: str) -> None:
     """The operator's SMS: what is being paid and the code to reply with to its short
-    number. Raises codes.CodeRefused when the number may not get one yet."""
+    number; commits. Raises codes.CodeRefused when the number may not get one yet."""
     operator = rules().market("RU").operator(attempt.operator_id)
     codes.issue(attempt.payer_phone, PURPOSE, f"attempt:{attempt.id}", operator.short_number,
                 lambda code: sms_texts.mobile_payment(
                     locale, code, order.number, attempt.amount, attempt.commission,
                     operator.short_number),
-                reply_to=operator.short_number)
+                reply_to=operator.short_number,
+                by_owner=attempt.signed_in_phone == attempt.payer_phone)
 
 
 def resend(number: str, attempt_id: int, locale: str) -> None:
-    order = _check_payable(locked_order(number))
-    attempt = _pending(order, attempt_id)
-    db.session.commit()
-    send_code(attempt, order, locale)
+    """A new code for a waiting payment. Raises MobileRefused or codes.CodeRefused."""
+    try:
+        order = _check_payable(locked_order(number))
+        attempt = _pending(order, attempt_id)
+        send_code(attempt, order, locale)
+    except BaseException:
+        db.session.rollback()
+        raise
 
 
 def _pending(order: Order, attempt_id: int) -> PaymentAttempt:
-    attempt = db.session.get(PaymentAttempt, attempt_id)
+    attempt = db.session.get(PaymentAttempt, attempt_id, populate_existing=True)
     if attempt is None or attempt.order_id != order.id or attempt.method != METHOD:
         raise MobileRefused("not_found")
     if attempt.status != states.PENDING:
@@ -209,9 +320,10 @@ def _pending(order: Order, attempt_id: int) -> PaymentAttempt:
 
 
 def _complete(attempt_id: int) -> PaymentAttempt:
-    """Debit the number and pay the order, in the caller's write transaction (the code was
-    just used in it). Every check runs again under the locks: the balance or the limits may
-    have changed since the SMS was sent. A failed check fails the attempt with its reason."""
+    """Debit the number and pay the order, in the caller's write transaction, which holds the
+    order's lock and has just used the code. Every check runs again under the locks: the
+    balance or the limits may have changed since the SMS was sent. A failed check fails the
+    attempt with its reason, and a private reason goes to the number by SMS."""
     attempt = db.session.get(PaymentAttempt, attempt_id)
     order = locked_order(attempt.order.number)
     now = clock.now()
@@ -228,6 +340,8 @@ def _complete(attempt_id: int) -> PaymentAttempt:
                               attempt.amount, trust.local_day(now))
     if reason:
         _finish(attempt, states.FAILED, reason)
+        tell_refusal(attempt.payer_phone, operator, reason, order.number,
+                     attempt.amount + attempt.commission, order.locale)
         return attempt
     db.session.add(LedgerEntry(
         subscriber_id=subscriber.id, kind=DEBIT, amount=-(attempt.amount + attempt.commission),
@@ -246,35 +360,40 @@ def _finish(attempt: PaymentAttempt, status: str, reason: str | None) -> None:
 def confirm_typed(number: str, attempt_id: int, typed: str) -> PaymentAttempt:
     """The code typed on the checkout page. Raises codes.CodeRefused or MobileRefused.
 
-    Locks are taken in the same order as for an SMS reply — the code's row, then the order's —
-    so that a reply and a typed code at the same moment wait for each other instead of
-    deadlocking; _complete checks everything again under the order's lock."""
-    found = attempt_view(number, attempt_id)
-    if found is None:
+    Locks follow services/db_locks.py, as for an SMS reply: the order, then the code, then
+    (in _complete) the subscriber; so a reply and a typed code at the same moment wait for
+    each other instead of deadlocking, and the second finds the payment done."""
+    if attempt_view(number, attempt_id) is None:
         raise MobileRefused("not_found")
-    order, attempt = found
-    if attempt.status == states.SUCCEEDED:
-        return attempt  # a replayed confirmation
-    if attempt.status != states.PENDING:
-        raise MobileRefused("not_pending")
     try:
+        locked_order(number)
+        attempt = db.session.get(PaymentAttempt, attempt_id, populate_existing=True)
+        if attempt.status == states.SUCCEEDED:
+            db.session.commit()
+            return attempt  # a replayed confirmation, or the SMS reply got there first
+        if attempt.status != states.PENDING:
+            raise MobileRefused("not_pending")
         codes.use(PURPOSE, f"attempt:{attempt.id}", typed)
-    except codes.CodeRefused as refused:
+        attempt = _complete(attempt.id)
+        db.session.commit()
+    except BaseException:
         db.session.rollback()
-        done = db.session.get(PaymentAttempt, attempt.id)
-        if refused.reason == "used" and done.status == states.SUCCEEDED:
-            return done  # the SMS reply with this code got there first
         raise
-    attempt = _complete(attempt.id)
-    db.session.commit()
     return attempt
+
+
+def _lock_for_reply(subject: str) -> None:
+    attempt = db.session.get(PaymentAttempt, int(subject.split(":", 1)[1]))
+    if attempt is not None:
+        locked_order(attempt.order.number)
 
 
 def _complete_from_reply(subject: str) -> None:
     _complete(int(subject.split(":", 1)[1]))
 
 
-replies.HANDLERS[PURPOSE] = _complete_from_reply
+replies.HANDLERS[PURPOSE] = replies.ReplyHandler(lock=_lock_for_reply,
+                                                 complete=_complete_from_reply)
 
 
 def attempt_view(number: str, attempt_id: int) -> tuple[Order, PaymentAttempt] | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -65,16 +66,44 @@ def mark_paid(order: Order, at: datetime, actor: str) -> None:
         _credit(order, at)
 
 
-def is_first_topup(phone: str) -> bool:
-    """True while the number has never been topped up: no paid top-up order, and no top-up in
-    its subscriber's ledger (demo numbers come with months of history)."""
+def first_topup_open(phone: str, first_topup_promotions: tuple[str, ...]) -> bool:
+    """True while a first top-up discount is still there for the number to take: it has never
+    been topped up (no paid top-up order, no top-up in its subscriber's ledger: demo numbers
+    come with months of history), and no order of it still open for payment carries one of
+    `first_topup_promotions` (only one open or paid order of a number may)."""
     paid = (states.PAID, states.CREDITING, states.CREDITED)
     paid_order = exists().where(Order.phone == phone, Order.kind == "topup",
                                 Order.status.in_(paid))
     ledger_topup = exists().where(LedgerEntry.kind == "topup",
                                   LedgerEntry.subscriber_id == Subscriber.id,
                                   Subscriber.phone == phone)
-    return not db.session.scalar(select(paid_order | ledger_topup))
+    open_with_discount = exists().where(
+        Order.phone == phone, Order.kind == "topup", Order.status == states.AWAITING_PAYMENT,
+        Order.deadline > clock.now(), Order.promotion_id.in_(first_topup_promotions))
+    return not db.session.scalar(select(paid_order | ledger_topup | open_with_discount))
+
+
+def paid_by(order: Order, phone: str) -> bool:
+    """Whether the payer signed in as `phone` paid the order: by card while signed in, or from
+    the balance of that number."""
+    return any(attempt.status == states.SUCCEEDED
+               and (attempt.signed_in_phone == phone
+                    or (attempt.method == "mobile_balance" and attempt.payer_phone == phone))
+               for attempt in order.attempts)
+
+
+def visible(number: str, session_orders: Collection[str], payer: str | None) -> Order | None:
+    """The order (with anything that fell due applied) if this visitor may see it, else None
+    (SPEC §8): the browser session that placed or paid it (`session_orders`), or a payer
+    signed in as the one who placed or paid it. The same None for an order that does not exist,
+    so that nobody learns which numbers do."""
+    order = db.session.scalar(select(Order).where(Order.number == number))
+    if order is None:
+        return None
+    if not (order.number in session_orders
+            or (payer and (order.payer_phone == payer or paid_by(order, payer)))):
+        return None
+    return refresh(number)
 
 
 def _credit(order: Order, now: datetime) -> None:

@@ -7,6 +7,7 @@ A use case that confirms by reply (the m-commerce payment of SPEC §3.2) issues 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
@@ -16,8 +17,19 @@ from ..extensions import db
 from ..models import OneTimeCode
 from . import codes, sms
 
-# purpose → handler(subject) run in the transaction that used the code.
-HANDLERS: dict[str, Callable[[str], None]] = {}
+
+@dataclass(frozen=True)
+class ReplyHandler:
+    """What confirms by reply: `lock(subject)` takes the locks that come before the code's in
+    the lock order (services/db_locks.py: the order it pays), `complete(subject)` runs in the
+    transaction that used the code."""
+
+    lock: Callable[[str], None]
+    complete: Callable[[str], None]
+
+
+# purpose → what a code of that purpose confirms when it comes back by reply.
+HANDLERS: dict[str, ReplyHandler] = {}
 
 
 class AlreadyReceived(Exception):
@@ -48,9 +60,14 @@ def receive(phone: str, to: str, text: str, inbound_id: str | None = None) -> bo
     if waiting is None or handler is None:
         return False
     try:
+        handler.lock(waiting.subject)
         codes.use(waiting.purpose, waiting.subject, text, from_phone=phone)
+        handler.complete(waiting.subject)
+        db.session.commit()
     except codes.CodeRefused:
+        db.session.rollback()
         return False
-    handler(waiting.subject)
-    db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
     return True

@@ -19,23 +19,24 @@ CUSTOM_RANGE = TopupLimits(tiles=(), min_amount=1, max_amount=10_000_000)
 
 def create_order(prefix: str, **fields) -> Order:
     """A new order awaiting payment with a fresh human-readable number, due within the
-    payment window, with its first event row; committed."""
+    payment window, with its first event row; committed, together with the caller's write
+    transaction (whose locks hold until then)."""
+    begin_write()
     for _ in range(5):  # a clash of the random order number is rare; draw again
-        begin_write()
         now = clock.now()
         order = Order(number=states.new_order_number(prefix, now),
                       status=states.AWAITING_PAYMENT, created_at=now,
                       deadline=states.payment_deadline(now, rules().payment_window), **fields)
-        db.session.add(order)
         try:
-            db.session.flush()
+            with db.session.begin_nested():  # a clash undoes this insert only
+                db.session.add(order)
         except IntegrityError:
-            db.session.rollback()
             continue
         db.session.add(OrderEvent(order_id=order.id, from_status=None,
                                   to_status=states.AWAITING_PAYMENT, actor="payer", at=now))
         db.session.commit()
         return order
+    db.session.rollback()
     raise RuntimeError("could not draw a free order number")
 
 

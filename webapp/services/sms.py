@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from ..clock import clock
+from ..database import lock_name
 from ..extensions import db
 from ..models import SmsMessage
 from ..sms_gateways import MASK, OutgoingSms
@@ -18,26 +20,43 @@ BANK_SENDER = "3-D Secure"
 OPERATOR_SENDER = "Beeline"
 
 
-def send(phone: str, sender: str, body: str, secret: str | None = None) -> SmsMessage:
+def send(phone: str, sender: str, body: str, secret: str | None = None,
+         topic: str | None = None) -> SmsMessage:
     """Record an outgoing SMS and hand it to the configured gateway, in the caller's
     transaction (the caller commits: a message is sent only with the change it belongs to).
 
     `secret` (a one-time code in the body) is kept in the stored copy only in sandbox mode,
     where the outbox is the virtual phone's inbox; otherwise the database keeps it masked
-    (and so does a gateway that logs).
+    (and so does a gateway that logs). `topic` names what a rationed notice is about
+    (send_rationed).
     """
     stored = body
     if secret and not current_app.config["SANDBOX"]:
         stored = body.replace(secret, MASK)
     message = SmsMessage(direction="out", phone=phone, peer=sender, body=stored,
                          status="queued", gateway_id=secrets.token_hex(16),
-                         created_at=clock.now())
+                         created_at=clock.now(), topic=topic)
     db.session.add(message)
     db.session.flush()
     gateway = current_app.extensions["sms_gateway"]
     message.status = gateway.send(OutgoingSms(message.gateway_id, phone, sender, body, secret))
     message.status_at = clock.now()
     return message
+
+
+def send_rationed(phone: str, sender: str, topic: str, body: str, every: timedelta) -> bool:
+    """Send a notice on `topic` unless one on the same topic went to `phone` less than `every`
+    ago, so that nobody can use such notices to flood a number. In the caller's write
+    transaction (the caller commits); takes the leaf lock notice:<phone> (services/db_locks.py).
+    True if it was sent."""
+    lock_name("notice:" + phone)
+    recent = exists().where(SmsMessage.phone == phone, SmsMessage.direction == "out",
+                            SmsMessage.topic == topic,
+                            SmsMessage.created_at > clock.now() - every)
+    if db.session.scalar(select(recent)):
+        return False
+    send(phone, sender, body, topic=topic)
+    return True
 
 
 def record_reply(phone: str, to: str, text: str, inbound_id: str | None = None) -> SmsMessage:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from flask_babel import force_locale, gettext
 
+from ..domain.markets import Operator
+from ..domain.mcommerce import OperatorTerms
 from ..i18n import local_time, money
+from .mobile_texts import refusal_text
 
 
 def three_ds(locale: str, code: str, amount: int, currency: str, order_number: str,
@@ -41,3 +44,13 @@ def mobile_payment(locale: str, code: str, order_number: str, amount: int, commi
             "this, do not reply.", code=code, short=short_number,
             amount=money(amount, "RUB"), commission=money(commission, "RUB"),
             order=order_number)
+
+
+def mobile_refusal(locale: str, reason: str, operator: Operator, terms: OperatorTerms | None,
+                   order_number: str, total: int) -> str:
+    """Why a mobile payment from this number was refused, told to the number only."""
+    with force_locale(locale):
+        return gettext(
+            "Mobile payment of %(total)s for order %(order)s from this number is not "
+            "possible. %(reason)s", total=money(total, "RUB"), order=order_number,
+            reason=refusal_text(reason, operator, terms, total))

@@ -4,16 +4,40 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..database import lock_name
 from ..domain.markets import Market, Operator
 from ..domain.money import MoneyError, parse_major
 from ..domain.phone import MobileNumber, PhoneError, parse_mobile
-from ..domain.topup import AmountError, Price, check_amount, price_for
+from ..domain.topup import FIRST_TOPUP, AmountError, Price, check_amount, price_for
+from ..extensions import db
 from ..models import Order
 from . import rules
-from .orders import is_first_topup
+from .orders import first_topup_open
 from .shop import create_order
 
 OTHER = "other"
+
+
+class PriceChanged(Exception):
+    """The price shown was counted with the first top-up discount, which another order of the
+    number took meanwhile (or without it, and it is free again): the form shows the new one."""
+
+    code = "price_changed"
+
+
+def price_seen(draft: TopupDraft, shown: str | None) -> int | None:
+    """The price a form showed ("<number>:<amount>:<price>") if it was for the draft's number
+    and amount, else None (it showed none, or one for what was typed before)."""
+    parts = (shown or "").split(":")
+    if (len(parts) != 3 or draft.number is None or parts[0] != draft.number.e164
+            or parts[1] != str(draft.amount) or not parts[2].isdigit()):
+        return None
+    return int(parts[2])
+
+
+def _first_topup_open(market: Market, phone: str) -> bool:
+    first = tuple(p.id for p in rules().promotions_for(market.code) if p.kind == FIRST_TOPUP)
+    return first_topup_open(phone, first)
 
 
 @dataclass
@@ -48,7 +72,7 @@ def read_draft(market: Market, phone_raw: str | None, operator_id: str | None,
                        other_raw=(other_raw or "").strip()[:20])
     _read_number(draft, complete)
     _read_operator(draft, operator_id, complete)
-    first = is_first_topup(draft.number.e164) if draft.number else True
+    first = _first_topup_open(market, draft.number.e164) if draft.number else True
     promotions = rules().promotions_for(market.code)
     draft.tiles = [price_for(tile, promotions, first) for tile in market.topup.tiles]
     _read_amount(draft, complete)
@@ -100,15 +124,26 @@ def _read_amount(draft: TopupDraft, complete: bool) -> None:
     draft.amount = tiles[choice]
 
 
-def place_order(draft: TopupDraft, locale: str, payer_phone: str | None = None) -> Order:
+def place_order(draft: TopupDraft, locale: str, payer_phone: str | None = None,
+                price_seen: int | None = None) -> Order:
     """Create the order for a complete draft: awaiting payment, deadline one hour from now.
-    `payer_phone` is the signed-in payer, whose account will list the order."""
+    `payer_phone` is the signed-in payer, whose account will list the order; `price_seen` the
+    price the form showed for this number and amount, if it showed one.
+
+    Orders of one number are placed one at a time (a lock on the number), so that the first
+    top-up discount goes to one open order only, however many are placed at once. Raises
+    PriceChanged when the price is no longer the draft's, or the one the payer saw."""
     if not draft.ok:
         raise ValueError("place_order needs a complete draft")
-    assert draft.number and draft.operator and draft.price
+    assert draft.number and draft.operator and draft.price and draft.amount is not None
+    lock_name("first-topup:" + draft.number.e164)
+    price = price_for(draft.amount, rules().promotions_for(draft.market.code),
+                      _first_topup_open(draft.market, draft.number.e164))
+    if price != draft.price or price_seen not in (None, price.to_pay):
+        db.session.rollback()
+        raise PriceChanged()
     return create_order(
         "T", kind="topup", market=draft.market.code, currency=draft.market.currency,
-        phone=draft.number.e164, operator_id=draft.operator.id, amount=draft.price.amount,
-        price=draft.price.to_pay,
-        promotion_id=draft.price.promotion.id if draft.price.promotion else None,
+        phone=draft.number.e164, operator_id=draft.operator.id, amount=price.amount,
+        price=price.to_pay, promotion_id=price.promotion.id if price.promotion else None,
         locale=locale, payer_phone=payer_phone)

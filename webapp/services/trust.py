@@ -7,6 +7,7 @@ changes nothing the second time.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -115,6 +116,7 @@ def _grant(subscriber: Subscriber, kind: str, channel: str, now: datetime) -> Tr
                                  subscriber.monthly_fee)
     credit = TrustCredit(
         subscriber_id=subscriber.id, kind=kind, channel=channel, amount=amount,
+        token=secrets.token_urlsafe(16),
         fee=rules_of.one_off_fee(trust, amount) if kind == rules_of.ONE_OFF else 0,
         status=OUTSTANDING, granted_at=now, due_at=rules_of.due_at(now, trust,
                                                                    subscriber.location))
@@ -322,8 +324,9 @@ class CreditView:
     status: str
 
 
-def credit_view(credit_id: int) -> CreditView | None:
-    row = db.session.get(TrustCredit, credit_id)
+def credit_view(token: str) -> CreditView | None:
+    """The trust payment whose result page has this token (SPEC §8: never a sequential id)."""
+    row = db.session.scalar(select(TrustCredit).where(TrustCredit.token == token))
     if row is None:
         return None
     phone = db.session.get(Subscriber, row.subscriber_id).phone

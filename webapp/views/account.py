@@ -4,34 +4,21 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, flash, g, redirect, request, session, url_for
+from flask import Blueprint, flash, redirect, request, session, url_for
 
 from ..clock import clock
 from ..domain.codes import normalize_typed
 from ..domain.phone import PhoneError
 from ..htmx import render
 from ..i18n import current_lang
-from ..services import account, codes, trust
+from ..services import account, codes, rules, trust
 from ..services.trust_texts import refusal_text
+from .access import payer, sign_in_session
 from .limits import per_address, per_number, per_signin_number
 from .messages import code_refusal, message
 from .targets import local_path
 
 bp = Blueprint("account", __name__)
-
-
-def payer() -> str | None:
-    """The signed-in payer's number, if any: a session that a sign-out ended (on this browser
-    or another) is signed in no more. Checked once per request."""
-    if "signed_in_payer" not in g:
-        phone = session.get("payer")
-        # A session from before session versions existed carries none: version 0.
-        if phone and session.get("payer_version", 0) != account.session_version(phone):
-            session.pop("payer", None)
-            session.pop("payer_version", None)
-            phone = None
-        g.signed_in_payer = phone
-    return g.signed_in_payer
 
 
 def payer_required(view):
@@ -102,9 +89,7 @@ def finish():
     except codes.CodeRefused as refused:
         return _code_page(error=code_refusal(refused, clock.now()), status=422)
     next_url = local_path(session.get("signin_next")) or url_for("account.index")
-    session.clear()  # a new session at sign-in: nothing from before carries over
-    session["payer"] = phone
-    session["payer_version"] = version
+    sign_in_session(phone, version)
     return redirect(next_url, code=303)
 
 
@@ -126,7 +111,8 @@ def resend():
 @payer_required
 def index():
     phone = payer()
-    return render("account/index.html", phone=phone, orders=account.orders_of(phone),
+    return render("account/index.html", phone=phone, history=account.orders_of(phone),
+                  timezones={code: market.timezone for code, market in rules().markets.items()},
                   cards=account.saved_cards(phone), trust=trust.account_block(phone),
                   refusal_text=refusal_text)
 

@@ -18,7 +18,7 @@ from ..extensions import db
 from ..htmx import is_htmx, render
 from ..i18n import current_lang
 from ..models import PaymentAttempt
-from ..services import account, codes, rules
+from ..services import account, codes, mobile, rules
 from ..services import orders as order_service
 from ..services.checkout import (
     THREE_DS,
@@ -29,22 +29,16 @@ from ..services.checkout import (
     resend_three_ds,
     saved_card,
 )
-from .account import payer
+from .access import payer, remember_order, visible_order_or_404
 from .limits import per_address, per_attempt_number
 from .messages import code_refusal, message
+from .mobile_messages import mobile_refusal
 
 bp = Blueprint("checkout", __name__)
 
 # While an order can still change by itself, its status block asks again this often (seconds).
 POLL_SECONDS = {states.AWAITING_PAYMENT: 30, states.PAID: 2, states.CREDITING: 2}
 NEW_CARD = "new"
-
-
-def _order_or_404(number: str):
-    order = order_service.refresh(number)
-    if order is None:
-        abort(404)
-    return order
 
 
 def _page(order, *, status: int = 200, block: str | None = None, errors=None, notice=None,
@@ -65,33 +59,42 @@ def _page(order, *, status: int = 200, block: str | None = None, errors=None, no
             if order.status == states.AWAITING_PAYMENT else None),
         errors=errors or {}, notice=notice,
         card=card_values or {}, attempt_key=secrets.token_urlsafe(18), BRAND_NAMES=BRAND_NAMES,
-        last_decline=_last_decline(order), payer=phone,
+        last_decline=_last_decline(order, phone), payer=phone,
         saved_cards=account.saved_cards(phone) if phone else [],
     ), status
 
 
-def _last_decline(order):
-    """The reason of the latest failed attempt while the order is still unpaid."""
+def _last_decline(order, viewer: str | None):
+    """The reason of the latest failed attempt while the order is still unpaid. A mobile
+    payment's reason is private to the paying number (SPEC §3.2.2): the number got it by SMS."""
     if order.status != states.AWAITING_PAYMENT or not order.attempts:
         return None
     latest = order.attempts[-1]
-    return message(latest.decline_code) if latest.status == states.FAILED else None
+    if latest.status != states.FAILED:
+        return None
+    if latest.method == mobile.METHOD:
+        reason = mobile.private_reason(latest.decline_code, latest.payer_phone, viewer)
+        return mobile_refusal(reason, rules().operator(latest.operator_id),
+                              rules().mcommerce.get(latest.operator_id),
+                              latest.amount + (latest.commission or 0))
+    return message(latest.decline_code)
 
 
 @bp.get("/orders/<number>")
 def order(number: str):
-    return _page(_order_or_404(number))
+    return _page(visible_order_or_404(number))
 
 
 def order_page(number: str, *, mobile_state=None, status: int = 200, block=None):
     """The checkout page (or one of its blocks) with the mobile payment form's state."""
-    return _page(_order_or_404(number), mobile_state=mobile_state, status=status, block=block)
+    return _page(visible_order_or_404(number), mobile_state=mobile_state, status=status,
+                 block=block)
 
 
 @bp.get("/orders/<number>/status")
 def status(number: str):
     """The status block, polled by htmx; a change of state reloads the whole page."""
-    current = _order_or_404(number)
+    current = visible_order_or_404(number)
     shown = request.args.get("shown")
     if is_htmx() and shown and shown != current.status:
         return "", 200, {"HX-Refresh": "true"}
@@ -117,7 +120,7 @@ def _read_card(form, today):
 
 @bp.post("/orders/<number>/card")
 def pay_card(number: str):
-    current = _order_or_404(number)
+    current = visible_order_or_404(number)
     market = rules().market(current.market)
     today = clock.now().astimezone(ZoneInfo(market.timezone)).date()
     card, errors, typed = _read_card(request.form, today)
@@ -133,6 +136,7 @@ def pay_card(number: str):
     except PaymentRefused as refused:
         return _page(order_service.refresh(number) or current, status=409,
                      notice=message(refused.code))
+    remember_order(number)
     if attempt.status == states.SUCCEEDED:
         return redirect(url_for("checkout.order", number=number), code=303)
     if attempt.status == states.PENDING:
@@ -151,7 +155,7 @@ def brand():
 
 
 def _three_ds_page(number: str, attempt_id: int, *, error=None, status=200, block=None):
-    current = _order_or_404(number)
+    current = visible_order_or_404(number)
     attempt = db.session.get(PaymentAttempt, attempt_id)
     if attempt is None or attempt.order_id != current.id:
         abort(404)
@@ -176,6 +180,7 @@ def three_ds(number: str, attempt_id: int):
 @per_address
 @per_attempt_number
 def three_ds_confirm(number: str, attempt_id: int):
+    visible_order_or_404(number)
     typed = normalize_typed(request.form.get("code"))
     if not (typed.isdigit() and len(typed) == 6):
         return _three_ds_page(number, attempt_id, error=message("code_format"), status=422)
@@ -193,6 +198,7 @@ def three_ds_confirm(number: str, attempt_id: int):
 @per_address
 @per_attempt_number
 def three_ds_resend(number: str, attempt_id: int):
+    visible_order_or_404(number)
     try:
         resend_three_ds(number, attempt_id, current_lang())
     except codes.CodeRefused as refused:

@@ -1,4 +1,4 @@
-"""Rate limits (Flask-Limiter) for the endpoints that send or check codes.
+"""Rate limits (Flask-Limiter) for the endpoints that send or check codes, and for quotes.
 
 Per client address and per number. The SPEC's own per-number rules (60 s between codes, 5 an
 hour, 5 wrong tries) live in the database and give the precise messages; these limits are the
@@ -23,6 +23,9 @@ from ..services import codes
 
 PER_ADDRESS = "20 per minute; 100 per hour"
 PER_NUMBER = "30 per hour"
+# The mobile payment's live quote runs as the payer types and picks (htmx), so it allows more;
+# still few enough that nobody probes balances or limits by trying amounts (issue 8).
+QUOTE_PER_ADDRESS = "30 per minute; 200 per hour"
 
 
 def _bucket(number: str | None) -> str | None:
@@ -58,6 +61,7 @@ def _limit_by(source: Callable[[], str | None]):
 
 
 per_address = limiter.limit(PER_ADDRESS)
+quote_per_address = limiter.limit(QUOTE_PER_ADDRESS)
 # Pages that send a code to (or quote) the number typed in their form.
 per_number = _limit_by(_typed_number)
 # The sign-in and trust code pages: the number their first page put in the session.

@@ -19,6 +19,9 @@ MESSAGES = {
     "amount_format": _l("Enter the amount as a number, like 150 or 150.50."),
     "amount_too_small": _l("The amount is below the minimum of %(min)s."),
     "amount_too_large": _l("The amount is above the maximum of %(max)s."),
+    "price_changed": _l("The price has changed: another order of this number, waiting for "
+                        "payment, has the first top-up discount. Check the price and place "
+                        "the order again."),
     # card form
     "number_empty": _l("Enter the card number."),
     "number_format": _l("A card number has digits only."),

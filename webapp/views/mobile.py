@@ -11,8 +11,9 @@ from ..domain.phone import PhoneError
 from ..htmx import is_htmx, render
 from ..i18n import current_lang
 from ..services import codes, mobile, rules
+from .access import payer, remember_order, visible_order_or_404
 from .checkout import order_page
-from .limits import per_address, per_attempt_number, per_number
+from .limits import per_address, per_attempt_number, per_number, quote_per_address
 from .messages import code_refusal, message
 from .mobile_messages import mobile_refusal
 
@@ -42,12 +43,15 @@ def _refusal(reason: str, operator, total=None) -> str:
 
 
 @bp.post("/orders/<number>/mobile/quote")
+@quote_per_address
 def quote(number: str):
-    """The quote before anything is sent: amount, commission, total, limits left."""
+    """The quote before anything is sent: amount, commission and total; the limits left and a
+    refusal's reason only for a payer signed in as the number (SPEC §3.2.2)."""
+    visible_order_or_404(number)
     state, phone, operator = _form_state(number)
     if phone:
         try:
-            found = mobile.quote(number, phone, operator)
+            found = mobile.quote_for(payer(), number, phone, operator, current_lang())
             state["quote"] = found
             if found.refusal:
                 state["error"] = _refusal(found.refusal, operator, found.total)
@@ -62,21 +66,24 @@ def quote(number: str):
 @per_address
 @per_number
 def start(number: str):
+    visible_order_or_404(number)
     state, phone, operator = _form_state(number)
     if phone:
         try:
-            attempt = mobile.start(number, phone, operator, current_lang())
+            attempt = mobile.start_for(payer(), number, phone, operator, current_lang())
         except mobile.MobileRefused as refused:
             state["error"] = _refusal(refused.reason, operator, refused.total)
         except codes.CodeRefused as refused:
             state["error"] = code_refusal(refused, clock.now())
         else:
+            remember_order(number)
             return redirect(url_for("mobile.waiting", number=number, attempt_id=attempt.id),
                             code=303)
     return order_page(number, mobile_state=state, status=422)
 
 
 def _waiting_page(number: str, attempt_id: int, *, error=None, status=200, block=None):
+    visible_order_or_404(number)
     found = mobile.attempt_view(number, attempt_id)
     if found is None:
         abort(404)
@@ -104,6 +111,7 @@ def waiting(number: str, attempt_id: int):
 @per_address
 @per_attempt_number
 def confirm(number: str, attempt_id: int):
+    visible_order_or_404(number)
     typed = normalize_typed(request.form.get("code"))
     if not (typed.isdigit() and len(typed) == 6):
         return _waiting_page(number, attempt_id, error=message("code_format"), status=422)
@@ -121,6 +129,7 @@ def confirm(number: str, attempt_id: int):
 @per_address
 @per_attempt_number
 def resend(number: str, attempt_id: int):
+    visible_order_or_404(number)
     try:
         mobile.resend(number, attempt_id, current_lang())
     except codes.CodeRefused as refused:

@@ -20,6 +20,7 @@ from ..services import builder, demo, mobile, rules, trust
 from ..services.settle import settle_all
 from ..services.trust_texts import refusal_text
 from . import labels
+from .access import visible_order_or_404
 from .builder_form import SubscriberForm, as_json, defaults, formdata_from_json
 from .builder_messages import problem_text
 from .messages import message
@@ -73,6 +74,7 @@ def spend(digits: str):
 @bp.post("/orders/<number>/refund")
 def refund(number: str):
     """A dispute won by the payer: the mobile payment goes back to the number's wallet."""
+    visible_order_or_404(number)
     try:
         mobile.refund(number)
     except mobile.MobileRefused as refused:

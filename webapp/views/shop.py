@@ -10,7 +10,7 @@ from ..htmx import render
 from ..i18n import current_lang, money
 from ..services import rules
 from ..services.shop import CUSTOM, CUSTOM_RANGE, place_goods_order
-from .account import payer
+from .access import payer, remember_order
 from .messages import message
 
 bp = Blueprint("shop", __name__)
@@ -53,4 +53,5 @@ def buy(market: str):
             abort(404)
         amount = product.prices[market.code]
     order = place_goods_order(market, product_id, amount, current_lang(), payer())
+    remember_order(order.number)
     return redirect(url_for("checkout.order", number=order.number), code=303)

@@ -7,7 +7,8 @@ from flask import Blueprint, abort, redirect, request, url_for
 from ..htmx import render
 from ..i18n import current_lang, money
 from ..services import rules
-from ..services.topup import OTHER, place_order, read_draft
+from ..services.topup import OTHER, PriceChanged, place_order, price_seen, read_draft
+from .access import remember_order
 from .account import payer
 from .messages import message
 
@@ -57,5 +58,14 @@ def place(market: str):
                        form_data.get("amount"), form_data.get("other_amount"), complete=True)
     if not draft.ok:
         return _render(draft, status=422)
-    order = place_order(draft, current_lang(), payer())
+    try:
+        order = place_order(draft, current_lang(), payer(),
+                            price_seen(draft, form_data.get("price_seen")))
+    except PriceChanged as changed:
+        draft = read_draft(_market(market), form_data.get("phone"), form_data.get("operator"),
+                           form_data.get("amount"), form_data.get("other_amount"),
+                           complete=True)
+        draft.errors["price"] = changed.code
+        return _render(draft, status=409)
+    remember_order(order.number)
     return redirect(url_for("checkout.order", number=order.number), code=303)

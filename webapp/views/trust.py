@@ -77,7 +77,7 @@ def confirm():
     except trust.TrustRefused as refused:
         return _confirm_page(error=refusal_text(refused.reason), status=409)
     session.pop("trust_phone", None)
-    return redirect(url_for("trust.done", credit_id=credit.id), code=303)
+    return redirect(url_for("trust.done", token=credit.token), code=303)
 
 
 @bp.post("/trust/resend")
@@ -94,9 +94,9 @@ def resend():
     return redirect(url_for("trust.confirm_page"), code=303)
 
 
-@bp.get("/trust/done/<int:credit_id>")
-def done(credit_id: int):
-    credit = trust.credit_view(credit_id)
+@bp.get("/trust/done/<token>")
+def done(token: str):
+    credit = trust.credit_view(token[:32])
     if credit is None:
         abort(404)
     return render("trust/done.html", credit=credit)
