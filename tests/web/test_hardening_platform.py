@@ -207,18 +207,18 @@ def test_a_number_written_in_other_digits_is_the_same_number(limited):
 
 
 def test_three_ds_code_is_limited_by_the_number_it_went_to(limited):
-    order = topup_order()
+    payer = limited()
+    order = topup_order(client=payer)
     data = {"number": "4000 0027 6000 3184", "expiry": "12/30", "cvc": "123",
             "attempt_key": "k" * 24}
-    location = limited().post(f"/orders/{order.number}/card", data=data).headers["Location"]
-    payer = limited()
+    location = payer.post(f"/orders/{order.number}/card", data=data).headers["Location"]
     for i in range(30):
         response = payer.post(location, data={"code": "12"}, **at(f"198.51.100.{i}"))
         assert response.status_code == 422, i
     assert payer.post(location, data={"code": "12"}, **at("203.0.113.5")).status_code == 429
     # Another order's attempt whose code went to another number is not affected.
-    other = topup_order(phone="+79261234567", operator="megafon")
-    other_location = limited().post(f"/orders/{other.number}/card",
+    other = topup_order(phone="+79261234567", operator="megafon", client=payer)
+    other_location = payer.post(f"/orders/{other.number}/card",
                                     data=data | {"attempt_key": "m" * 24}).headers["Location"]
     assert payer.post(other_location, data={"code": "12"},
                       **at("203.0.113.7")).status_code == 422
@@ -367,7 +367,7 @@ def test_a_session_from_before_versions_is_ended_by_a_sign_out(client, app):
 
 
 def test_pages_with_personal_data_are_not_stored(client, seeded):
-    order = topup_order()
+    order = topup_order(client=client)
     three_ds = client.post(f"/orders/{order.number}/card", data={
         "number": "4000 0027 6000 3184", "expiry": "12/30", "cvc": "123",
         "attempt_key": "k" * 24}).headers["Location"]
@@ -458,7 +458,7 @@ def test_an_over_long_form_field_is_a_clear_400(client):
 
 
 def test_ids_out_of_range_or_in_other_digits_are_404(client):
-    order = topup_order()
+    order = topup_order(client=client)
     location = client.post(f"/orders/{order.number}/card", data={
         "number": "4000 0027 6000 3184", "expiry": "12/30", "cvc": "123",
         "attempt_key": "k" * 24}).headers["Location"]
