@@ -310,6 +310,7 @@ def confirm_web(phone: str, typed: str) -> TrustCredit:
 @dataclass(frozen=True)
 class CreditView:
     phone: str
+    operator_id: str
     amount: int
     fee: int
     due_at: datetime
@@ -320,9 +321,9 @@ def credit_view(credit_id: int) -> CreditView | None:
     row = db.session.get(TrustCredit, credit_id)
     if row is None:
         return None
-    phone = db.session.get(Subscriber, row.subscriber_id).phone
-    return CreditView(phone=phone, amount=row.amount, fee=row.fee, due_at=row.due_at,
-                      status=row.status)
+    subscriber = db.session.get(Subscriber, row.subscriber_id)
+    return CreditView(phone=subscriber.phone, operator_id=subscriber.operator_id,
+                      amount=row.amount, fee=row.fee, due_at=row.due_at, status=row.status)
 
 
 @dataclass(frozen=True)
@@ -334,6 +335,7 @@ class AccountTrust:
     auto_quote: Quote
     outstanding: TrustCredit | None
     auto_trust: bool
+    rules: rules_of.TrustRules  # the auto trust payment's threshold and fees, for its terms
 
 
 def account_block(phone: str) -> AccountTrust | None:
@@ -343,4 +345,5 @@ def account_block(phone: str) -> AccountTrust | None:
         return None
     return AccountTrust(balance=subscriber.balance(), quote=quote(phone),
                         auto_quote=quote(phone, rules_of.AUTO),
-                        outstanding=outstanding(subscriber), auto_trust=subscriber.auto_trust)
+                        outstanding=outstanding(subscriber), auto_trust=subscriber.auto_trust,
+                        rules=rules().trust)

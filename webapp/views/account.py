@@ -7,14 +7,13 @@ from functools import wraps
 from flask import Blueprint, flash, redirect, request, session, url_for
 
 from ..clock import clock
-from ..domain.codes import normalize_typed
 from ..domain.phone import PhoneError
 from ..htmx import render
 from ..i18n import current_lang
-from ..services import account, codes, trust
+from ..services import account, codes, rules, trust
 from ..services.trust_texts import refusal_text
 from .limits import per_address, per_number
-from .messages import code_refusal, message
+from .messages import code_format, code_refusal, message
 
 bp = Blueprint("account", __name__)
 
@@ -73,7 +72,7 @@ def _code_page(error=None, status=200, block=None):
     if not phone:
         return redirect(url_for("account.signin"), code=303)
     return render("account/code.html", block, phone=phone, error=error, now=clock.now(),
-                  code=codes.view(account.SIGN_IN, phone)), status
+                  code=codes.view(account.SIGN_IN, phone, phone)), status
 
 
 @bp.get("/signin/code")
@@ -88,9 +87,9 @@ def finish():
     phone = session.get("signin_phone")
     if not phone:
         return redirect(url_for("account.signin"), code=303)
-    typed = normalize_typed(request.form.get("code"))
-    if not (typed.isdigit() and len(typed) == 6):
-        return _code_page(error=message("code_format"), status=422)
+    typed = codes.read_typed(request.form.get("code"))
+    if typed is None:
+        return _code_page(error=code_format(codes.digits()), status=422)
     try:
         account.finish_sign_in(phone, typed)
     except codes.CodeRefused as refused:
@@ -121,7 +120,7 @@ def index():
     phone = payer()
     return render("account/index.html", phone=phone, orders=account.orders_of(phone),
                   cards=account.saved_cards(phone), trust=trust.account_block(phone),
-                  refusal_text=refusal_text)
+                  refusal_text=refusal_text, product_of=rules().product)
 
 
 @bp.post("/account/cards/<token>/remove")

@@ -6,14 +6,14 @@ from flask import Blueprint, abort, redirect, request, url_for
 
 from ..clock import clock
 from ..domain import orders as states
-from ..domain.codes import normalize_typed
 from ..domain.phone import PhoneError
 from ..htmx import is_htmx, render
 from ..i18n import current_lang
 from ..services import codes, mobile, rules
+from ..services import orders as order_service
 from .checkout import order_page
 from .limits import per_address, per_number
-from .messages import code_refusal, message
+from .messages import code_format, code_refusal, message
 from .mobile_messages import mobile_refusal
 
 bp = Blueprint("mobile", __name__)
@@ -77,6 +77,7 @@ def start(number: str):
 
 
 def _waiting_page(number: str, attempt_id: int, *, error=None, status=200, block=None):
+    order_service.refresh(number)  # past its deadline the order expires and the wait ends
     found = mobile.attempt_view(number, attempt_id)
     if found is None:
         abort(404)
@@ -89,7 +90,8 @@ def _waiting_page(number: str, attempt_id: int, *, error=None, status=200, block
     operator = rules().market("RU").operator(attempt.operator_id)
     return render("checkout/mobile.html", block, order=order, attempt=attempt,
                   operator=operator, now=clock.now(), error=error,
-                  code=codes.view(mobile.PURPOSE, f"attempt:{attempt.id}")), status
+                  code=codes.view(mobile.PURPOSE, f"attempt:{attempt.id}",
+                                  attempt.payer_phone)), status
 
 
 @bp.get("/orders/<number>/mobile/<int:attempt_id>")
@@ -104,9 +106,9 @@ def waiting(number: str, attempt_id: int):
 @per_address
 @per_number
 def confirm(number: str, attempt_id: int):
-    typed = normalize_typed(request.form.get("code"))
-    if not (typed.isdigit() and len(typed) == 6):
-        return _waiting_page(number, attempt_id, error=message("code_format"), status=422)
+    typed = codes.read_typed(request.form.get("code"))
+    if typed is None:
+        return _waiting_page(number, attempt_id, error=code_format(codes.digits()), status=422)
     try:
         mobile.confirm_typed(number, attempt_id, typed)
     except codes.CodeRefused as refused:
