@@ -12,7 +12,7 @@ from flask_babel import get_locale
 from jinja2 import pass_context
 
 from .domain.money import Money
-from .domain.phone import format_international
+from .domain.phone import as_typed_in_field, format_international
 
 LANG_COOKIE = "lang"
 # Catalog name → Babel locale used for formats (the "zh" catalog is Simplified Chinese, China).
@@ -94,6 +94,7 @@ def _per_request(formatter):
 def init_app(app) -> None:
     app.jinja_env.filters["money"] = _per_request(money)
     app.jinja_env.filters["phone"] = format_international
+    app.jinja_env.filters["phone_field"] = as_typed_in_field
     app.jinja_env.filters["local_time"] = _per_request(local_time)
     app.jinja_env.filters["duration"] = _per_request(duration)
 

@@ -13,6 +13,7 @@ from ..clock import clock
 from ..domain import orders as states
 from ..domain.cards import BRAND_NAMES, card_brand, normalize_number, validate_card
 from ..domain.money import Money
+from ..domain.phone import as_typed_in_field
 from ..extensions import db
 from ..htmx import is_htmx, render
 from ..i18n import current_lang
@@ -80,7 +81,7 @@ def _retry_url(order, market) -> str | None:
         amount = {"amount": order.amount}
     else:
         amount = {"amount": OTHER, "other_amount": str(Money(order.amount, order.currency).major)}
-    return url_for("topup.form", market=order.market, phone=order.phone,
+    return url_for("topup.form", market=order.market, phone=as_typed_in_field(order.phone),
                    refused_by=order.operator_id, **amount)
 
 
