@@ -179,6 +179,7 @@ def test_three_ds_page_says_at_once_why_no_code_came(client):
     assert "You can ask for a new code in 1 hour." in status
     assert "hx-trigger" not in status  # nothing to wait for
     assert f'<a href="/orders/{order.number}">Pay another way</a>' in status
+    assert 'id="code"' not in html  # no box for a code that never came
     ru = body(client.get(page_url + "?lang=ru"))
     assert "Код не отправлен" in ru
 
