@@ -14,6 +14,7 @@ from .database import configure_engine
 from .extensions import babel, csrf, db, limiter, migrate
 from .rules import load_rules
 from .rules.loader import RULES_DIR
+from .services import codes
 from .sms_gateways import make_gateway
 from .views import (
     account,
@@ -86,6 +87,9 @@ def create_app(config: type = Config, overrides: dict | None = None) -> Flask:
         app.register_blueprint(sandbox.bp)
         app.register_blueprint(phone.bp)
         app.register_blueprint(ussd.bp)
+
+    # Code fields and their messages follow rules/codes.toml (macros see globals only).
+    app.jinja_env.globals["code_digits"] = codes.digits
 
     @app.context_processor
     def _globals():

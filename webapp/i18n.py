@@ -9,9 +9,10 @@ from babel.dates import format_date, format_datetime, format_timedelta
 from babel.numbers import format_currency
 from flask import current_app, g, request
 from flask_babel import get_locale
+from jinja2 import pass_context
 
 from .domain.money import Money
-from .domain.phone import format_international
+from .domain.phone import as_typed_in_field, format_international
 
 LANG_COOKIE = "lang"
 # Catalog name → Babel locale used for formats (the "zh" catalog is Simplified Chinese, China).
@@ -84,12 +85,25 @@ def duration(delta: timedelta) -> str:
     return format_timedelta(timedelta(seconds=seconds), locale=format_locale())
 
 
+def _per_request(formatter):
+    """The formatter as a Jinja filter that runs at render time. Jinja calls a plain filter
+    with constant arguments (`50|money('RUB')`) once, when it compiles the template, and keeps
+    the result: the first request's language would stick to every later page."""
+
+    @pass_context
+    def apply(_context, *args, **kwargs):
+        return formatter(*args, **kwargs)
+
+    return apply
+
+
 def init_app(app) -> None:
-    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["money"] = _per_request(money)
     app.jinja_env.filters["phone"] = format_international
-    app.jinja_env.filters["local_time"] = local_time
-    app.jinja_env.filters["long_date"] = long_date
-    app.jinja_env.filters["duration"] = duration
+    app.jinja_env.filters["phone_field"] = as_typed_in_field
+    app.jinja_env.filters["local_time"] = _per_request(local_time)
+    app.jinja_env.filters["long_date"] = _per_request(long_date)
+    app.jinja_env.filters["duration"] = _per_request(duration)
 
     @app.after_request
     def _remember_choice(response):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,11 @@ class Market:
 
     def operator(self, operator_id: str | None) -> Operator | None:
         return next((op for op in self.operators if op.id == operator_id), None)
+
+    def local_date(self, moment: datetime) -> date:
+        """The calendar date in the market's timezone at `moment` (card expiry is checked
+        against it: at 23:30 UTC on 30 November it is already December in Moscow)."""
+        return moment.astimezone(ZoneInfo(self.timezone)).date()
 
     def guess_operator(self, carrier_name: str) -> Operator | None:
         """The operator whose number range this is, per the carrier data; None if unknown.

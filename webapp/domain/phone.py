@@ -66,3 +66,15 @@ def format_international(e164: str) -> str:
     except phonenumbers.NumberParseException:
         return e164
     return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
+
+
+def as_typed_in_field(e164: str) -> str:
+    """+79031234567 → "903 123-45-67": the number as the top-up field takes it, next to its
+    country code (links that fill the field in); the input is returned if unparsable."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    prefix = f"+{number.country_code} "
+    international = phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
+    return international.removeprefix(prefix)

@@ -97,7 +97,7 @@ def pay_by_card(number: str, payment: CardPayment) -> PaymentAttempt:
         result = acquirer.charge(ChargeRequest(
             order_number=order.number, amount=Money(order.price, order.currency),
             payer_phone=attempt.three_ds_phone or order.phone, details=payment.card,
-            today=clock.now().date()))
+            today=rules().market(order.market).local_date(clock.now())))
         _record(order, attempt, result)
         db.session.commit()
     except BaseException:
@@ -171,7 +171,9 @@ def _save_card(order: Order, attempt: PaymentAttempt) -> None:
 
 
 def _send_three_ds_code(order: Order, attempt: PaymentAttempt, locale: str) -> None:
-    """Send the 3-D Secure code; if the number may not get one yet, the page offers a resend."""
+    """Send the 3-D Secure code. If the number may not get one now (its hourly cap), the
+    attempt still waits: the 3-D Secure page says at once why no code came and when one can
+    (codes.view of a code never sent), and offers to pay another way."""
     try:
         _issue_three_ds_code(order, attempt, locale)
     except codes.CodeRefused:

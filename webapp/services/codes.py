@@ -30,6 +30,20 @@ class CodeRefused(Exception):
         self.tries_left = tries_left
 
 
+def digits() -> int:
+    """How many digits a code has (rules/codes.toml: 4 to 10)."""
+    return rules().codes.digits
+
+
+def read_typed(raw: str | None) -> str | None:
+    """A code as a person typed it, without spaces ("123 456"), if it is as many ASCII digits
+    as a code has; None for anything else (worth a message, not a wrong try)."""
+    typed = rules_of.normalize_typed(raw)
+    if typed.isascii() and typed.isdigit() and len(typed) == digits():
+        return typed
+    return None
+
+
 def _key() -> bytes:
     return ("one-time-codes:" + current_app.config["SECRET_KEY"]).encode()
 
@@ -129,33 +143,48 @@ def use(purpose: str, subject: str, typed: str, from_phone: str | None = None) -
     return code
 
 
+NOT_SENT = "not_sent"  # CodeView.status: no code was sent for this thing (`blocked_by` says why)
+
+
 @dataclass(frozen=True)
 class CodeView:
-    """What a code page shows: where it went, time and tries left, when to ask again."""
+    """What a code page shows: where it went, time and tries left, when to ask again; or, when
+    none was sent, why (`blocked_by`, with `resend_at`)."""
 
     phone: str
-    status: str
-    expires_at: datetime
+    status: str  # active | expired | dead | used | superseded | not_sent
+    expires_at: datetime | None
     tries_left: int
     resend_at: datetime | None  # None: a new code may be asked for now
+    blocked_by: str | None = None  # resend_too_soon | hourly_limit while resend_at is set
 
     def seconds_left(self, now: datetime) -> int:
+        if self.expires_at is None:
+            return 0
         return max(int((self.expires_at - now).total_seconds()), 0)
 
 
-def view(purpose: str, subject: str) -> CodeView | None:
-    """The latest code for (purpose, subject), as of now, for display."""
+def view(purpose: str, subject: str, phone: str | None = None) -> CodeView | None:
+    """The latest code for (purpose, subject), as of now, for display. When none was ever sent
+    and `phone` is given (the number it would go to), a NOT_SENT view that says whether one may
+    be sent now and, if not, why: the hourly cap may have stopped the first SMS."""
     code = _latest(purpose, subject)
-    if code is None:
-        return None
     now, policy = clock.now(), rules().codes
+    if code is None:
+        if phone is None:
+            return None
+        decision = _may_issue(phone, purpose, subject, now)
+        return CodeView(phone=phone, status=NOT_SENT, expires_at=None, tries_left=0,
+                        resend_at=None if decision.allowed else decision.retry_at,
+                        blocked_by=decision.reason)
     status = code.status
     if status == rules_of.ACTIVE and rules_of.is_expired(code.issued_at, now, policy):
         status = rules_of.EXPIRED
     decision = _may_issue(code.phone, purpose, subject, now, code.by_owner)
     return CodeView(phone=code.phone, status=status, expires_at=code.expires_at,
                     tries_left=max(policy.max_wrong_tries - code.wrong_tries, 0),
-                    resend_at=None if decision.allowed else decision.retry_at)
+                    resend_at=None if decision.allowed else decision.retry_at,
+                    blocked_by=decision.reason)
 
 
 def expire_due() -> int:

@@ -24,7 +24,7 @@ from ..models import LedgerEntry, Order, PaymentAttempt, Subscriber, Wallet, Wal
 from . import codes, replies, rules, sms, sms_texts, trust
 from .checkout import PaymentRefused, check_payable
 from .db_locks import locked_order, locked_orders
-from .orders import expire_if_due, mark_paid, set_attempt_status, set_status
+from .orders import DISPUTE, expire_if_due, mark_paid, set_attempt_status, set_status
 
 PURPOSE = "mcommerce"
 METHOD = "mobile_balance"
@@ -436,7 +436,7 @@ def refund(number: str) -> Order:
         db.session.add(WalletEntry(wallet_id=wallet.id, kind="refund", amount=amount,
                                    currency=order.currency, order_id=order.id,
                                    ref=f"refund:{order.id}:{wallet.id}", created_at=now))
-    set_status(order, states.REFUNDED, "sandbox", now, note="dispute: refund to wallet")
+    set_status(order, states.REFUNDED, "sandbox", now, note=DISPUTE)
     db.session.commit()
     return order
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -117,7 +118,7 @@ def _credit(order: Order, now: datetime) -> None:
         db.session.add(subscriber)
         db.session.flush()
     if subscriber.operator_id != order.operator_id:
-        set_status(order, states.REFUNDED, "operator", now, note="number_not_served")
+        set_status(order, states.REFUNDED, "operator", now, note=NOT_SERVED)
         return
     db.session.add(LedgerEntry(subscriber_id=subscriber.id, kind="topup", amount=order.amount,
                                created_at=now, order_id=order.id,
@@ -125,6 +126,39 @@ def _credit(order: Order, now: datetime) -> None:
     set_status(order, states.CREDITED, "operator", now)
     order.credited_at = now
     update_suspension(subscriber)  # a top-up that brings the balance to zero restores it
+
+
+# Why an order was refunded: the note on its move to "refunded".
+NOT_SERVED = "number_not_served"  # the operator does not serve the number: it did not credit it
+DISPUTE = "dispute"  # the payer won a dispute (goods paid from a phone balance)
+
+
+@dataclass(frozen=True)
+class Refund:
+    """What a refunded order's page tells: how much went back, where, when and why."""
+
+    amount: int
+    currency: str
+    at: datetime
+    reason: str  # NOT_SERVED | DISPUTE
+    method: str  # the payment method refunded: card | mobile_balance
+    card_brand: str | None
+    card_last4: str | None
+    payer_phone: str | None  # mobile payments: the number whose wallet got the money
+
+
+def refund_of(order: Order) -> Refund | None:
+    """The refund of a refunded order (None for any other status)."""
+    if order.status != states.REFUNDED:
+        return None
+    event = next(e for e in reversed(order.events) if e.to_status == states.REFUNDED)
+    paid = order.successful_attempt
+    return Refund(amount=paid.amount if paid else order.price, currency=order.currency,
+                  at=event.at, reason=DISPUTE if event.note.startswith(DISPUTE) else NOT_SERVED,
+                  method=paid.method if paid else "card",
+                  card_brand=paid.card_brand if paid else None,
+                  card_last4=paid.card_last4 if paid else None,
+                  payer_phone=paid.payer_phone if paid else None)
 
 
 def _settle_order(order: Order, now: datetime) -> bool:

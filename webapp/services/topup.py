@@ -49,6 +49,9 @@ class TopupDraft:
     number: MobileNumber | None = None
     guessed: Operator | None = None
     operator: Operator | None = None
+    # The operator that refused to credit this number last time (a retry after a refund):
+    # the screen then pre-selects no operator and says why.
+    refused_by: Operator | None = None
     amount_choice: str = ""
     other_raw: str = ""
     amount: int | None = None
@@ -63,13 +66,20 @@ class TopupDraft:
 
 def read_draft(market: Market, phone_raw: str | None, operator_id: str | None,
                amount_choice: str | None, other_raw: str | None,
-               *, complete: bool) -> TopupDraft:
+               *, complete: bool, refused_by: str | None = None) -> TopupDraft:
     """Check what was typed. With complete=False (live feedback while typing) missing fields are
     not errors yet; with complete=True (placing the order) everything is required.
+
+    An amount typed in "other amount" with no tile chosen means "other amount": typing it is
+    choosing it. `refused_by` (an operator id) turns the operator guess off: that operator
+    could not credit the number, so the payer chooses.
     """
     draft = TopupDraft(market=market, phone_raw=(phone_raw or "").strip()[:40],
                        amount_choice=(amount_choice or "").strip(),
-                       other_raw=(other_raw or "").strip()[:20])
+                       other_raw=(other_raw or "").strip()[:20],
+                       refused_by=market.operator(refused_by) if refused_by else None)
+    if not draft.amount_choice and draft.other_raw:
+        draft.amount_choice = OTHER
     _read_number(draft, complete)
     _read_operator(draft, operator_id, complete)
     first = _first_topup_open(market, draft.number.e164) if draft.number else True
@@ -96,7 +106,7 @@ def _read_operator(draft: TopupDraft, operator_id: str | None, complete: bool) -
         draft.operator = draft.market.operator(operator_id)
         if draft.operator is None:
             draft.errors["operator"] = "operator_unknown"
-    else:
+    elif draft.refused_by is None:
         draft.operator = draft.guessed
     if draft.operator is None and complete and "operator" not in draft.errors:
         draft.errors["operator"] = "operator_missing"

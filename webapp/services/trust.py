@@ -318,6 +318,7 @@ def confirm_web(phone: str, typed: str) -> TrustCredit:
 @dataclass(frozen=True)
 class CreditView:
     phone: str
+    operator_id: str
     amount: int
     fee: int
     due_at: datetime
@@ -329,9 +330,9 @@ def credit_view(token: str) -> CreditView | None:
     row = db.session.scalar(select(TrustCredit).where(TrustCredit.token == token))
     if row is None:
         return None
-    phone = db.session.get(Subscriber, row.subscriber_id).phone
-    return CreditView(phone=phone, amount=row.amount, fee=row.fee, due_at=row.due_at,
-                      status=row.status)
+    subscriber = db.session.get(Subscriber, row.subscriber_id)
+    return CreditView(phone=subscriber.phone, operator_id=subscriber.operator_id,
+                      amount=row.amount, fee=row.fee, due_at=row.due_at, status=row.status)
 
 
 @dataclass(frozen=True)
@@ -343,6 +344,7 @@ class AccountTrust:
     auto_quote: Quote
     outstanding: TrustCredit | None
     auto_trust: bool
+    rules: rules_of.TrustRules  # the auto trust payment's threshold and fees, for its terms
 
 
 def account_block(phone: str) -> AccountTrust | None:
@@ -352,4 +354,5 @@ def account_block(phone: str) -> AccountTrust | None:
         return None
     return AccountTrust(balance=subscriber.balance(), quote=quote(phone),
                         auto_quote=quote(phone, rules_of.AUTO),
-                        outstanding=outstanding(subscriber), auto_trust=subscriber.auto_trust)
+                        outstanding=outstanding(subscriber), auto_trust=subscriber.auto_trust,
+                        rules=rules().trust)

@@ -7,7 +7,6 @@ from functools import wraps
 from flask import Blueprint, flash, redirect, request, session, url_for
 
 from ..clock import clock
-from ..domain.codes import normalize_typed
 from ..domain.phone import PhoneError
 from ..htmx import render
 from ..i18n import current_lang
@@ -15,7 +14,7 @@ from ..services import account, codes, rules, trust
 from ..services.trust_texts import refusal_text
 from .access import payer, sign_in_session
 from .limits import per_address, per_number, per_signin_number
-from .messages import code_refusal, message
+from .messages import code_format, code_refusal, message
 from .targets import local_path
 
 bp = Blueprint("account", __name__)
@@ -66,7 +65,7 @@ def _code_page(error=None, status=200, block=None):
     if not phone:
         return redirect(url_for("account.signin"), code=303)
     return render("account/code.html", block, phone=phone, error=error, now=clock.now(),
-                  code=codes.view(account.SIGN_IN, phone)), status
+                  code=codes.view(account.SIGN_IN, phone, phone)), status
 
 
 @bp.get("/signin/code")
@@ -81,9 +80,9 @@ def finish():
     phone = session.get("signin_phone")
     if not phone:
         return redirect(url_for("account.signin"), code=303)
-    typed = normalize_typed(request.form.get("code"))
-    if not (typed.isdigit() and len(typed) == 6):
-        return _code_page(error=message("code_format"), status=422)
+    typed = codes.read_typed(request.form.get("code"))
+    if typed is None:
+        return _code_page(error=code_format(codes.digits()), status=422)
     try:
         version = account.finish_sign_in(phone, typed)
     except codes.CodeRefused as refused:
@@ -114,7 +113,7 @@ def index():
     return render("account/index.html", phone=phone, history=account.orders_of(phone),
                   timezones={code: market.timezone for code, market in rules().markets.items()},
                   cards=account.saved_cards(phone), trust=trust.account_block(phone),
-                  refusal_text=refusal_text)
+                  refusal_text=refusal_text, product_of=rules().product)
 
 
 @bp.post("/account/cards/<token>/remove")

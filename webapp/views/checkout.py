@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import secrets
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, redirect, request, url_for
 from jinja2_fragments.flask import render_block
@@ -13,7 +12,8 @@ from jinja2_fragments.flask import render_block
 from ..clock import clock
 from ..domain import orders as states
 from ..domain.cards import BRAND_NAMES, card_brand, normalize_number, validate_card
-from ..domain.codes import normalize_typed
+from ..domain.money import Money
+from ..domain.phone import as_typed_in_field
 from ..extensions import db
 from ..htmx import is_htmx, render
 from ..i18n import current_lang
@@ -29,9 +29,10 @@ from ..services.checkout import (
     resend_three_ds,
     saved_card,
 )
+from ..services.topup import OTHER
 from .access import payer, remember_order, visible_order_or_404
 from .limits import per_address, per_attempt_number
-from .messages import code_refusal, message
+from .messages import code_format, code_refusal, message
 from .mobile_messages import mobile_refusal
 
 bp = Blueprint("checkout", __name__)
@@ -61,7 +62,21 @@ def _page(order, *, status: int = 200, block: str | None = None, errors=None, no
         card=card_values or {}, attempt_key=secrets.token_urlsafe(18), BRAND_NAMES=BRAND_NAMES,
         last_decline=_last_decline(order, phone), payer=phone,
         saved_cards=account.saved_cards(phone) if phone else [],
+        refund=order_service.refund_of(order), retry_url=_retry_url(order, market),
     ), status
+
+
+def _retry_url(order, market) -> str | None:
+    """For a refunded top-up: the top-up form again with the number and the amount, and the
+    operator that refused it named, so that the payer chooses another one."""
+    if order.kind != "topup" or order.status != states.REFUNDED:
+        return None
+    if order.amount in market.topup.tiles:
+        amount = {"amount": order.amount}
+    else:
+        amount = {"amount": OTHER, "other_amount": str(Money(order.amount, order.currency).major)}
+    return url_for("topup.form", market=order.market, phone=as_typed_in_field(order.phone),
+                   refused_by=order.operator_id, **amount)
 
 
 def _last_decline(order, viewer: str | None):
@@ -102,11 +117,15 @@ def status(number: str):
 
 
 def _read_card(form, today):
-    """(card, errors, typed values) from the card form: a saved card with its CVC, or a new
-    card. Never keeps the CVC in what is sent back."""
+    """(card, errors, typed values) from the card form: the chosen saved card with its CVC, or
+    a new card. A new number typed while a saved card is chosen and its CVC left empty means
+    "new card" (typing a number chooses it; a page without CSS :has shows every field).
+    Never keeps the CVC in what is sent back."""
     choice = form.get("card_choice") or NEW_CARD
-    typed = {"number": normalize_number(form.get("number"))[:19],
-             "expiry": (form.get("expiry") or "")[:7], "choice": choice}
+    number = normalize_number(form.get("number"))[:19]
+    if choice != NEW_CARD and number and not (form.get("saved_cvc") or "").strip():
+        choice = NEW_CARD
+    typed = {"number": number, "expiry": (form.get("expiry") or "")[:7], "choice": choice}
     if choice != NEW_CARD:
         card = saved_card(choice, payer())
         if card is None:
@@ -122,7 +141,7 @@ def _read_card(form, today):
 def pay_card(number: str):
     current = visible_order_or_404(number)
     market = rules().market(current.market)
-    today = clock.now().astimezone(ZoneInfo(market.timezone)).date()
+    today = market.local_date(clock.now())
     card, errors, typed = _read_card(request.form, today)
     if card is None:
         return _page(current, status=422, errors=errors, card_values=typed)
@@ -167,7 +186,7 @@ def _three_ds_page(number: str, attempt_id: int, *, error=None, status=200, bloc
         return redirect(target, code=303)
     return render("checkout/three_ds.html", block, order=current, attempt=attempt,
                   market=rules().market(current.market), now=clock.now(), error=error,
-                  code=codes.view(THREE_DS, f"attempt:{attempt.id}"),
+                  code=codes.view(THREE_DS, f"attempt:{attempt.id}", attempt.three_ds_phone),
                   BRAND_NAMES=BRAND_NAMES), status
 
 
@@ -181,9 +200,9 @@ def three_ds(number: str, attempt_id: int):
 @per_attempt_number
 def three_ds_confirm(number: str, attempt_id: int):
     visible_order_or_404(number)
-    typed = normalize_typed(request.form.get("code"))
-    if not (typed.isdigit() and len(typed) == 6):
-        return _three_ds_page(number, attempt_id, error=message("code_format"), status=422)
+    typed = codes.read_typed(request.form.get("code"))
+    if typed is None:
+        return _three_ds_page(number, attempt_id, error=code_format(codes.digits()), status=422)
     try:
         confirm_three_ds(number, attempt_id, typed)
     except codes.CodeRefused as refused:

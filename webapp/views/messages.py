@@ -55,7 +55,6 @@ MESSAGES = {
     "code_expired": _l("This code has expired. Ask for a new one."),
     "used": _l("This code has already been used."),
     "dead": _l("Too many wrong codes: this code no longer works. Ask for a new one."),
-    "code_format": _l("The code is 6 digits."),
     "too_many_requests": _l("Too many requests. Please wait a moment and try again."),
     "signed_out": _l("You have signed out."),
     "reply_invalid": _l("Write a message and the short number to send it to."),
@@ -65,6 +64,11 @@ MESSAGES = {
     "code_not_active": _l("This code is no longer active."),
     "code_no_wait": _l("There is no wait to skip: a new code can be asked for already."),
 }
+
+
+def code_format(digits: int) -> str:
+    """A typed code that is not a code: how many digits one has."""
+    return ngettext("The code is %(num)d digit.", "The code is %(num)d digits.", digits)
 
 
 def wrong_code(tries_left: int) -> str:

@@ -6,7 +6,6 @@ from flask import Blueprint, abort, redirect, request, url_for
 
 from ..clock import clock
 from ..domain import orders as states
-from ..domain.codes import normalize_typed
 from ..domain.phone import PhoneError
 from ..htmx import is_htmx, render
 from ..i18n import current_lang
@@ -14,7 +13,7 @@ from ..services import codes, mobile, rules
 from .access import payer, remember_order, visible_order_or_404
 from .checkout import order_page
 from .limits import per_address, per_attempt_number, per_number, quote_per_address
-from .messages import code_refusal, message
+from .messages import code_format, code_refusal, message
 from .mobile_messages import mobile_refusal
 
 bp = Blueprint("mobile", __name__)
@@ -83,6 +82,8 @@ def start(number: str):
 
 
 def _waiting_page(number: str, attempt_id: int, *, error=None, status=200, block=None):
+    # 404 unless it is this session's or payer's; past its deadline the order expires and
+    # the wait ends.
     visible_order_or_404(number)
     found = mobile.attempt_view(number, attempt_id)
     if found is None:
@@ -96,7 +97,8 @@ def _waiting_page(number: str, attempt_id: int, *, error=None, status=200, block
     operator = rules().market("RU").operator(attempt.operator_id)
     return render("checkout/mobile.html", block, order=order, attempt=attempt,
                   operator=operator, now=clock.now(), error=error,
-                  code=codes.view(mobile.PURPOSE, f"attempt:{attempt.id}")), status
+                  code=codes.view(mobile.PURPOSE, f"attempt:{attempt.id}",
+                                  attempt.payer_phone)), status
 
 
 @bp.get("/orders/<number>/mobile/<int:attempt_id>")
@@ -112,9 +114,9 @@ def waiting(number: str, attempt_id: int):
 @per_attempt_number
 def confirm(number: str, attempt_id: int):
     visible_order_or_404(number)
-    typed = normalize_typed(request.form.get("code"))
-    if not (typed.isdigit() and len(typed) == 6):
-        return _waiting_page(number, attempt_id, error=message("code_format"), status=422)
+    typed = codes.read_typed(request.form.get("code"))
+    if typed is None:
+        return _waiting_page(number, attempt_id, error=code_format(codes.digits()), status=422)
     try:
         mobile.confirm_typed(number, attempt_id, typed)
     except codes.CodeRefused as refused:

@@ -36,9 +36,15 @@ def _errors_text(draft) -> dict[str, str]:
             for name, code in draft.errors.items()}
 
 
+def _live_parts(draft) -> list[str]:
+    """The ids the form's live refresh swaps: everything around the fields, no field."""
+    prices = [f"#price-{tile.amount}" for tile in draft.tiles]
+    return ["#phone-help", "#operators", *prices, "#amount-errors", "#summary"]
+
+
 def _render(draft, status: int = 200, block: str | None = None):
     page = render("topup/form.html", block, draft=draft, errors=_errors_text(draft),
-                  markets=rules().markets.values(), OTHER=OTHER)
+                  markets=rules().markets.values(), OTHER=OTHER, live_parts=_live_parts(draft))
     return page, status
 
 
@@ -47,7 +53,8 @@ def form(market: str):
     """The screen; query parameters pre-fill it, so every state has a URL."""
     args = request.args
     draft = read_draft(_market(market), args.get("phone"), args.get("operator"),
-                       args.get("amount"), args.get("other_amount"), complete=False)
+                       args.get("amount"), args.get("other_amount"), complete=False,
+                       refused_by=args.get("refused_by"))
     return _render(draft, block="details")
 
 
@@ -55,7 +62,8 @@ def form(market: str):
 def place(market: str):
     form_data = request.form
     draft = read_draft(_market(market), form_data.get("phone"), form_data.get("operator"),
-                       form_data.get("amount"), form_data.get("other_amount"), complete=True)
+                       form_data.get("amount"), form_data.get("other_amount"), complete=True,
+                       refused_by=form_data.get("refused_by"))
     if not draft.ok:
         return _render(draft, status=422)
     try:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, request, session, url_for
 
 from ..clock import clock
-from ..domain.codes import normalize_typed
 from ..domain.phone import PhoneError, parse_mobile
 from ..htmx import render
 from ..i18n import current_lang
@@ -14,7 +13,7 @@ from ..services import codes, trust
 from ..services.trust_texts import refusal_text
 from .account import payer, payer_required
 from .limits import per_address, per_number, per_trust_number
-from .messages import code_refusal, message
+from .messages import code_format, code_refusal, message
 
 bp = Blueprint("trust", __name__)
 
@@ -51,7 +50,7 @@ def _confirm_page(error=None, status=200, block=None):
     if not phone:
         return redirect(url_for("trust.start"), code=303)
     return render("trust/confirm.html", block, phone=phone, quote=trust.quote(phone),
-                  code=codes.view(trust.WEB_CODE, phone), now=clock.now(), error=error,
+                  code=codes.view(trust.WEB_CODE, phone, phone), now=clock.now(), error=error,
                   refusal=None), status
 
 
@@ -67,9 +66,9 @@ def confirm():
     phone = session.get("trust_phone")
     if not phone:
         return redirect(url_for("trust.start"), code=303)
-    typed = normalize_typed(request.form.get("code"))
-    if not (typed.isdigit() and len(typed) == 6):
-        return _confirm_page(error=message("code_format"), status=422)
+    typed = codes.read_typed(request.form.get("code"))
+    if typed is None:
+        return _confirm_page(error=code_format(codes.digits()), status=422)
     try:
         credit = trust.confirm_web(phone, typed)
     except codes.CodeRefused as refused:
