@@ -153,7 +153,7 @@ def test_live_refresh_swaps_the_parts_around_the_fields_never_a_field(client, ma
 def fill_the_hourly_cap(client, phone: str) -> None:
     """Five 3-D Secure payments to `phone` in this hour: five codes, the most it may get."""
     for i in range(5):
-        order = topup_order(phone=phone)
+        order = topup_order(client=client, phone=phone)
         response = client.post(f"/orders/{order.number}/card", data={
             "number": THREE_DS_CARD, "expiry": "12/30", "cvc": "123",
             "attempt_key": f"cap-{i}-" + "k" * 16})
@@ -165,7 +165,7 @@ def fill_the_hourly_cap(client, phone: str) -> None:
 def test_three_ds_page_says_at_once_why_no_code_came(client):
     phone = "+79031234567"
     fill_the_hourly_cap(client, phone)
-    order = topup_order(phone=phone)
+    order = topup_order(client=client, phone=phone)
     response = client.post(f"/orders/{order.number}/card?lang=en", data={
         "number": THREE_DS_CARD, "expiry": "12/30", "cvc": "123", "attempt_key": "z" * 24})
     page_url = response.headers["Location"]
@@ -231,8 +231,8 @@ def test_sign_in_code_page_stops_and_offers_a_way_on(client):
     assert '<a href="/">Continue without signing in</a>' in status
 
 
-def finish_topup(order_status: str):
-    order = topup_order(phone="+79031234567", operator="beeline" if order_status == "credited"
+def finish_topup(client, order_status: str):
+    order = topup_order(client=client, phone="+79031234567", operator="beeline" if order_status == "credited"
                         else "mts")
     if order_status == "expired":
         clock.freeze(FIXED_NOW + timedelta(hours=1))
@@ -247,7 +247,7 @@ def finish_topup(order_status: str):
     ("refunded", "Try again with another operator"),
 ])
 def test_order_status_stops_polling_in_a_final_state(client, seeded, final, next_step):
-    order = finish_topup(final)
+    order = finish_topup(client, final)
     html = body(client.get(f"/orders/{order.number}?lang=en"))
     assert f"status-{final}" in html
     assert "hx-trigger" not in status_block(html)
@@ -262,13 +262,13 @@ PAYER = "+79161230002"
 def order_with_saved_card(client):
     """A signed-in payer with a saved Mastercard •••• 4444 and a new order to pay."""
     sign_in(client, PAYER)
-    first = topup_order(phone=PAYER, operator="mts")
+    first = topup_order(client=client, phone=PAYER, operator="mts")
     client.post(f"/orders/{first.number}/card", data={
         "number": "5555 5555 5555 4444", "expiry": "12/30", "cvc": "123", "save_card": "1",
         "attempt_key": "first-" + "k" * 18})
     assert db.session.scalar(select(SavedCard.last4).where(SavedCard.owner_phone == PAYER)) \
         == "4444"
-    return topup_order(phone=PAYER, operator="mts")
+    return topup_order(client=client, phone=PAYER, operator="mts")
 
 
 def last_attempt() -> PaymentAttempt:
@@ -328,7 +328,7 @@ def test_a_new_card_with_errors_comes_back_chosen(client):
 # --- 18. a refund says so; the trust result has next steps; fees in the page's language ---------
 
 def test_refunded_topup_shows_the_refund_and_a_retry(client, seeded):
-    order = topup_order(phone="+79031234567", operator="mts", amount="20000")
+    order = topup_order(client=client, phone="+79031234567", operator="mts", amount="20000")
     pay(order, number="4242 4242 4242 4242")  # a Beeline number: MTS cannot credit it
     html = body(client.get(f"/orders/{order.number}?lang=en"))
     refund = re.search(r'<section class="receipt refund card-box".*?</section>', html, re.S)
@@ -361,7 +361,7 @@ def test_refunded_topup_shows_the_refund_and_a_retry(client, seeded):
 
 
 def test_retry_of_an_other_amount_keeps_it(client, seeded):
-    order = topup_order(phone="+79031234567", operator="mts", amount="other", other="150")
+    order = topup_order(client=client, phone="+79031234567", operator="mts", amount="other", other="150")
     pay(order)
     html = body(client.get(f"/orders/{order.number}?lang=en"))
     link = re.search(r'href="(/topup/RU\?[^"]+)">Try again', html).group(1).replace("&amp;", "&")
@@ -464,7 +464,7 @@ def test_code_length_follows_the_rules_everywhere(client_with, rules_with_digits
     assert client.post("/signin/code", data={"code": code}).status_code == 303
 
     # 3-D Secure, the trust payment and the mobile payment read the same rule.
-    order = topup_order()
+    order = topup_order(client=client)
     three_ds = client.post(f"/orders/{order.number}/card", data={
         "number": THREE_DS_CARD, "expiry": "12/30", "cvc": "123",
         "attempt_key": "digits-" + "k" * 18}).headers["Location"]
@@ -504,7 +504,7 @@ def test_code_length_message_in_russian_and_chinese(client_with, rules_with_digi
 def test_card_expiry_is_checked_on_the_market_date(client, market, phone, operator, moment):
     payer = "+79161230006"
     sign_in(client, payer)
-    first = topup_order(phone=phone, operator=operator, market=market,
+    first = topup_order(client=client, phone=phone, operator=operator, market=market,
                         amount="10000")
     client.post(f"/orders/{first.number}/card", data={
         "number": "4242 4242 4242 4242", "expiry": "11/26", "cvc": "123", "save_card": "1",
@@ -513,7 +513,7 @@ def test_card_expiry_is_checked_on_the_market_date(client, market, phone, operat
     assert token, "a card valid through November is saved on 22 November"
 
     clock.freeze(moment)  # still November in UTC, already December on the market
-    order = topup_order(phone=phone, operator=operator, market=market, amount="10000")
+    order = topup_order(client=client, phone=phone, operator=operator, market=market, amount="10000")
     typed = client.post(f"/orders/{order.number}/card?lang=en", data={
         "card_choice": "new", "number": "4242 4242 4242 4242", "expiry": "11/26",
         "cvc": "123", "attempt_key": "expiry-b-" + "k" * 16})

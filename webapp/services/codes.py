@@ -164,16 +164,18 @@ class CodeView:
         return max(int((self.expires_at - now).total_seconds()), 0)
 
 
-def view(purpose: str, subject: str, phone: str | None = None) -> CodeView | None:
+def view(purpose: str, subject: str, phone: str | None = None,
+         by_owner: bool = False) -> CodeView | None:
     """The latest code for (purpose, subject), as of now, for display. When none was ever sent
-    and `phone` is given (the number it would go to), a NOT_SENT view that says whether one may
-    be sent now and, if not, why: the hourly cap may have stopped the first SMS."""
+    and `phone` is given (the number it would go to; `by_owner`: asked for by a payer signed
+    in as it), a NOT_SENT view that says whether one may be sent now and, if not, why: the
+    hourly cap may have stopped the first SMS."""
     code = _latest(purpose, subject)
     now, policy = clock.now(), rules().codes
     if code is None:
         if phone is None:
             return None
-        decision = _may_issue(phone, purpose, subject, now)
+        decision = _may_issue(phone, purpose, subject, now, by_owner)
         return CodeView(phone=phone, status=NOT_SENT, expires_at=None, tries_left=0,
                         resend_at=None if decision.allowed else decision.retry_at,
                         blocked_by=decision.reason)

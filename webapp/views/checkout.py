@@ -186,7 +186,8 @@ def _three_ds_page(number: str, attempt_id: int, *, error=None, status=200, bloc
         return redirect(target, code=303)
     return render("checkout/three_ds.html", block, order=current, attempt=attempt,
                   market=rules().market(current.market), now=clock.now(), error=error,
-                  code=codes.view(THREE_DS, f"attempt:{attempt.id}", attempt.three_ds_phone),
+                  code=codes.view(THREE_DS, f"attempt:{attempt.id}", attempt.three_ds_phone,
+                                  attempt.three_ds_phone == attempt.signed_in_phone),
                   BRAND_NAMES=BRAND_NAMES), status
 
 

@@ -98,7 +98,8 @@ def _waiting_page(number: str, attempt_id: int, *, error=None, status=200, block
     return render("checkout/mobile.html", block, order=order, attempt=attempt,
                   operator=operator, now=clock.now(), error=error,
                   code=codes.view(mobile.PURPOSE, f"attempt:{attempt.id}",
-                                  attempt.payer_phone)), status
+                                  attempt.payer_phone,
+                                  attempt.payer_phone == attempt.signed_in_phone)), status
 
 
 @bp.get("/orders/<number>/mobile/<int:attempt_id>")
