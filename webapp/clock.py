@@ -8,11 +8,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from flask import g, has_request_context
+from sqlalchemy import select
+
 from .database import begin_write
 from .extensions import db
 from .models import Setting
 
 _OFFSET_KEY = "clock_offset_seconds"
+_REQUEST_OFFSET = "_topup_clock_offset"
+_READ_OFFSET = select(Setting.value).where(Setting.key == _OFFSET_KEY)
 
 
 class Clock:
@@ -27,8 +32,19 @@ class Clock:
         return self._frozen or datetime.now(UTC)
 
     def offset(self) -> timedelta:
-        setting = db.session.get(Setting, _OFFSET_KEY)
-        return timedelta(seconds=int(setting.value)) if setting else timedelta(0)
+        """The sandbox offset, read once per request: one "now" for the whole page, and no
+        second query for it."""
+        if has_request_context() and (cached := g.get(_REQUEST_OFFSET)) is not None:
+            return cached
+        value = db.session.scalar(_READ_OFFSET)
+        found = timedelta(seconds=int(value)) if value is not None else timedelta(0)
+        self._remember(found)
+        return found
+
+    @staticmethod
+    def _remember(offset: timedelta) -> None:
+        if has_request_context():
+            setattr(g, _REQUEST_OFFSET, offset)
 
     def now(self) -> datetime:
         """The current time (aware, UTC), sandbox offset included."""
@@ -39,13 +55,14 @@ class Clock:
         if delta < timedelta(0):
             raise ValueError("the clock only moves forward")
         begin_write()
-        setting = db.session.get(Setting, _OFFSET_KEY)
-        total = self.offset() + delta
+        setting = db.session.get(Setting, _OFFSET_KEY)  # read again, not the request's
+        total = (timedelta(seconds=int(setting.value)) if setting else timedelta(0)) + delta
         if setting is None:
             db.session.add(Setting(key=_OFFSET_KEY, value=str(int(total.total_seconds()))))
         else:
             setting.value = str(int(total.total_seconds()))
         db.session.commit()
+        self._remember(total)
         return self.now()
 
     def reset(self) -> None:
@@ -55,6 +72,7 @@ class Clock:
         if setting is not None:
             db.session.delete(setting)
             db.session.commit()
+        self._remember(timedelta(0))
 
 
 clock = Clock()

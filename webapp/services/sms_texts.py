@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 
-from ..i18n import local_time, money
+from ..i18n import force_locale, local_time, money
 
 
 def three_ds(locale: str, code: str, amount: int, currency: str, order_number: str,
