@@ -2,6 +2,7 @@
 set), print one table and write bench.json.
 
 Environment: BENCH_DATABASE_URL (a PostgreSQL database used only for this: it is emptied),
+BENCH_DATABASES (default: sqlite, and postgresql when BENCH_DATABASE_URL is set),
 BENCH_SECONDS (one wrk run, default 5), BENCH_ROUNDS (bare/page pairs per page, default 3),
 BENCH_SETTLE_SIZES (default 1000,10000,100000), BENCH_OUTPUT (default bench.json).
 """
@@ -155,6 +156,9 @@ def _settlement(app, url: str, sizes: list[int]) -> dict:
                          "idle_settled": second.subscribers})
             _log(f"  {size} connected, {due} due: {due_seconds:.2f} s, "
                  f"then nothing due: {idle_seconds:.2f} s")
+        if not url.startswith("postgresql"):
+            db.session.remove()
+            return {"runs": runs, "two_processes": None}  # SQLite: one writer at a time
         due = data.add_connected(max(sizes))
         db.session.remove()
     together = _two_at_once(url)
@@ -205,6 +209,8 @@ def run_database(name: str, url: str, seconds: float, rounds: int, sizes: list[i
         pages = _pages(app_base, bare_base, seconds, rounds)
         _log(f"{name}: card payments")
         payments = _payments(app, app_base, seconds * 2)
+        _log(f"  {payments['paid']} in {payments['seconds']:.1f} s: "
+             f"{payments['per_second']:.1f}/s")
     _log(f"{name}: settlement")
     settlement = _settlement(app, url, sizes)
     _log(f"{name}: balance reads")
@@ -261,11 +267,17 @@ def table(report: dict) -> str:
                     run["due_run_s"] / r["settlement"]["runs"][index - 1]["due_run_s"])
             return f"{run['due_run_s']:.2f}{growth} / {run['idle_run_s']:.3f} s"
         row(f"  {_n(size)} connected, {_n(size // data.DUE_EVERY)} due", cell)
-    together = report["databases"][names[0]]["settlement"]["two_processes"]
-    row(f"  2 processes at once, {_n(together['connected'])} connected",
-        lambda r: "{:.2f} s, settled {}".format(
-            r["settlement"]["two_processes"]["seconds"],
-            " + ".join(str(n) for n in r["settlement"]["two_processes"]["settled_each"])))
+    together = next((r["settlement"]["two_processes"] for r in report["databases"].values()
+                     if r["settlement"]["two_processes"]), None)
+    if together:
+        def both(r) -> str:
+            run = r["settlement"]["two_processes"]
+            if run is None:
+                return "(PostgreSQL only)"
+            return "{:.2f} s, settled {}".format(
+                run["seconds"], " + ".join(str(n) for n in run["settled_each"]))
+        row(f"  2 processes at once, {_n(together['connected'])} connected, "
+            f"{_n(together['due'])} due", both)
     lines.append("balance read, median")
     for length in LEDGER_LENGTHS:
         row(f"  {_n(length)} ledger entries",
@@ -290,6 +302,12 @@ def main() -> None:
         databases = {"sqlite": f"sqlite:///{folder}/bench.db"}
         if os.environ.get("BENCH_DATABASE_URL"):
             databases["postgresql"] = os.environ["BENCH_DATABASE_URL"]
+        chosen = os.environ.get("BENCH_DATABASES")
+        if chosen:
+            databases = {n: databases[n] for n in chosen.split(",") if n in databases}
+        if not databases:
+            raise SystemExit("BENCH_DATABASES names no database to run (postgresql needs "
+                             "BENCH_DATABASE_URL)")
         for name, url in databases.items():
             report["databases"][name] = run_database(name, url, seconds, rounds, sizes)
     output.write_text(json.dumps(report, indent=2) + "\n")

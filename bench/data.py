@@ -12,9 +12,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, insert, select
 
 from webapp.clock import clock
+from webapp.domain.trust import day_start
 from webapp.extensions import db
 from webapp.models import LedgerEntry, Subscriber, TrustCredit
-from webapp.services.trust import local_day
+from webapp.services.trust import local_day, market_tz
 
 CONNECTED_PREFIX = "+7999"
 LEDGER_PREFIX = "+7998"
@@ -35,7 +36,7 @@ def _subscriber(phone: str, today, **values) -> dict:
             "activated_on": today - timedelta(days=400), "location": "home",
             "mobile_payments_enabled": True, "personal_budget": False, "auto_trust": False,
             "auto_trust_since": None, "auto_trust_paid_through": None, "suspended": False,
-            "demo_note": "bench", **values}
+            "next_settle_at": None, "demo_note": "bench", **values}
 
 
 def _ids(prefix: str) -> dict[str, int]:
@@ -54,21 +55,27 @@ def clear(prefix: str) -> None:
 
 def add_connected(count: int) -> int:
     """`count` subscribers with auto trust payment connected, paid through today; every
-    DUE_EVERY-th has something due now. Returns how many are due."""
+    DUE_EVERY-th has something due now. Returns how many are due. Their next settlement is
+    written as the services would: today's midnight for a fee owed since then, the due date of
+    a credit, else tomorrow's midnight."""
     clear(CONNECTED_PREFIX)
     now = clock.now()
     today = local_day(now)
+    granted = now - timedelta(days=3, hours=1)
     fee_due = {i for i in range(0, count, DUE_EVERY) if (i // DUE_EVERY) % 2 == 0}
     credit_due = set(range(0, count, DUE_EVERY)) - fee_due
     rows = []
     for i in range(count):
         paid_through = today - timedelta(days=1) if i in fee_due else today
+        next_settle_at = day_start(paid_through + timedelta(days=1), market_tz())
+        if i in credit_due:
+            next_settle_at = granted + timedelta(days=3)
         rows.append(_subscriber(
             f"{CONNECTED_PREFIX}{i:07d}", today, auto_trust=True,
-            auto_trust_since=today - timedelta(days=30), auto_trust_paid_through=paid_through))
+            auto_trust_since=today - timedelta(days=30), auto_trust_paid_through=paid_through,
+            next_settle_at=next_settle_at))
     _insert(Subscriber.__table__, rows)
     ids = _ids(CONNECTED_PREFIX)
-    granted = now - timedelta(days=3, hours=1)
     _insert(TrustCredit.__table__, [
         {"subscriber_id": ids[f"{CONNECTED_PREFIX}{i:07d}"], "kind": "one_off",
          "channel": "web", "amount": CREDIT, "fee": CREDIT_FEE, "status": "outstanding",

@@ -61,6 +61,10 @@ class Subscriber(db.Model):
     auto_trust_since: Mapped[date | None] = mapped_column(Date)
     auto_trust_paid_through: Mapped[date | None] = mapped_column(Date)
     suspended: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When settlement next has something to do for this number (a trust payment falls due, a
+    # day's auto trust fee, an auto trust payment after its cool-down); None: nothing until
+    # something changes. Written in the transaction that moves it; settlement selects by it.
+    next_settle_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     # What this demo subscriber is for, shown on the sandbox page (English; test data, not UI).
     demo_note: Mapped[str] = mapped_column(String(200), default="")
 
@@ -126,6 +130,10 @@ class Order(db.Model):
     credited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     events: Mapped[list[OrderEvent]] = relationship(order_by="OrderEvent.id")
+
+    # Settlement looks for unpaid orders past their deadline and paid ones due for crediting.
+    __table_args__ = (Index("ix_orders_status_deadline", "status", "deadline"),
+                      Index("ix_orders_status_credit_due_at", "status", "credit_due_at"))
     attempts: Mapped[list[PaymentAttempt]] = relationship(order_by="PaymentAttempt.id",
                                                           back_populates="order")
 
@@ -240,7 +248,9 @@ class OneTimeCode(db.Model):
     # A short number the code may be sent back to by SMS reply (m-commerce), if any.
     reply_to: Mapped[str | None] = mapped_column(String(16))
 
-    __table_args__ = (Index("ix_codes_purpose_subject", "purpose", "subject"),)
+    __table_args__ = (Index("ix_codes_purpose_subject", "purpose", "subject"),
+                      # settlement expires the active codes past their validity
+                      Index("ix_codes_status_expires_at", "status", "expires_at"))
 
 
 class SmsMessage(db.Model):

@@ -6,13 +6,15 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import exists, select
+from sqlalchemy.orm import joinedload
 
 from ..clock import clock
+from ..database import begin_write
 from ..domain import orders as states
 from ..extensions import db
 from ..models import LedgerEntry, Order, OrderEvent, PaymentAttempt, Subscriber
 from .db_locks import locked_order
-from .trust import update_suspension
+from .trust import balance_changed
 
 
 def set_status(order: Order, new: str, actor: str, at: datetime, note: str = "") -> None:
@@ -79,7 +81,9 @@ def is_first_topup(phone: str) -> bool:
 
 def _credit(order: Order, now: datetime) -> None:
     """The operator credits the number, or refuses when it is another operator's subscriber."""
-    subscriber = db.session.scalar(select(Subscriber).where(Subscriber.phone == order.phone))
+    subscriber = db.session.scalar(  # locked: its balance and next settlement change here
+        select(Subscriber).where(Subscriber.phone == order.phone)
+        .with_for_update().execution_options(populate_existing=True))
     if subscriber is None:
         # A number the sandbox has not met yet becomes a new prepaid subscriber of that operator.
         subscriber = Subscriber(phone=order.phone, market=order.market,
@@ -95,7 +99,7 @@ def _credit(order: Order, now: datetime) -> None:
                                description=f"top-up {order.number}"))
     set_status(order, states.CREDITED, "operator", now)
     order.credited_at = now
-    update_suspension(subscriber)  # a top-up that brings the balance to zero restores it
+    balance_changed(subscriber, now)  # a top-up that brings the balance to zero restores it
 
 
 def _settle_order(order: Order, now: datetime) -> bool:
@@ -114,9 +118,14 @@ def _is_due(order: Order, now: datetime) -> bool:
                 and now >= order.credit_due_at))
 
 
+_ORDER_WITH_ATTEMPTS = select(Order).options(joinedload(Order.attempts))
+
+
 def refresh(number: str) -> Order | None:
-    """The order with anything that fell due applied (so a page never shows a stale state)."""
-    order = db.session.scalar(select(Order).where(Order.number == number))
+    """The order with anything that fell due applied (so a page never shows a stale state),
+    its payment attempts loaded with it (the checkout page shows the last one)."""
+    order = db.session.scalars(_ORDER_WITH_ATTEMPTS.where(Order.number == number)) \
+        .unique().one_or_none()
     if order is None or not _is_due(order, clock.now()):
         return order
     order = locked_order(number)
@@ -125,21 +134,28 @@ def refresh(number: str) -> Order | None:
     return order
 
 
-def settle_due() -> int:
-    """Expire unpaid orders past their deadline and credit paid ones that are due.
+def _claim_due(now: datetime, after: int) -> Order | None:
+    """In a new write transaction, lock the next order (by id, after `after`) due at `now`.
+    PostgreSQL skips orders another settlement (or a payment) holds, so that processes
+    settling at once share the work; SQLite has one writer at a time."""
+    begin_write()
+    return db.session.scalar(
+        select(Order).where(
+            ((Order.status == states.AWAITING_PAYMENT) & (Order.deadline <= now))
+            | ((Order.status == states.CREDITING) & (Order.credit_due_at <= now)),
+            Order.id > after)
+        .order_by(Order.id).limit(1)
+        .with_for_update(skip_locked=True).execution_options(populate_existing=True))
 
-    Idempotent: each order is re-checked under its lock, so a second run (or a second process)
-    finds nothing left to do. Returns how many orders changed.
-    """
-    now = clock.now()
-    due = db.session.scalars(select(Order.number).where(
-        ((Order.status == states.AWAITING_PAYMENT) & (Order.deadline <= now))
-        | ((Order.status == states.CREDITING) & (Order.credit_due_at <= now)))).all()
-    db.session.rollback()
-    changed = 0
-    for number in due:
-        order = locked_order(number)
-        if order is not None and _settle_order(order, clock.now()):
-            changed += 1
+
+def settle_due() -> int:
+    """Expire unpaid orders past their deadline and credit paid ones that are due, each in
+    its own transaction under the order's lock (so a second run, or a second process, finds
+    nothing left to do). Returns how many orders changed."""
+    now, after, changed = clock.now(), 0, 0
+    while (order := _claim_due(now, after)) is not None:
+        after = order.id
+        changed += _settle_order(order, clock.now())
         db.session.commit()
+    db.session.commit()
     return changed

@@ -137,6 +137,7 @@ def request_one_off(phone: str, channel: str) -> TrustCredit:
         db.session.rollback()  # a code used to confirm this stays unused
         raise TrustRefused(reason)
     credit = _grant(subscriber, rules_of.ONE_OFF, channel, now)
+    _schedule(subscriber, now)
     db.session.commit()
     return credit
 
@@ -161,6 +162,7 @@ def connect_auto(phone: str) -> Subscriber:
         subscriber.auto_trust_paid_through = None  # a day already paid is not paid again
     _charge_auto_fees(subscriber, now)
     _auto_credit_if_due(subscriber, now)
+    _schedule(subscriber, now)
     db.session.commit()
     return subscriber
 
@@ -169,8 +171,10 @@ def disconnect_auto(phone: str) -> Subscriber:
     """Disconnect auto trust payment (an outstanding credit stays until its due date)."""
     begin_write()
     subscriber = _subscriber(phone, lock=True)
-    _charge_auto_fees(subscriber, clock.now())  # days used so far are still owed
+    now = clock.now()
+    _charge_auto_fees(subscriber, now)  # days used so far are still owed
     subscriber.auto_trust = False
+    _schedule(subscriber, now)
     db.session.commit()
     return subscriber
 
@@ -198,21 +202,42 @@ def _charge_auto_fees(subscriber: Subscriber, now: datetime) -> bool:
     return charged
 
 
-def _auto_credit_if_due(subscriber: Subscriber, now: datetime) -> TrustCredit | None:
-    """Credit the table amount by itself when the balance is below 50 ₽, no credit is
-    outstanding, and a day has passed since the last auto credit was debited."""
+def _auto_credit_from(subscriber: Subscriber, now: datetime) -> datetime | None:
+    """From when the auto trust payment is to be given by itself: the balance is below 50 ₽,
+    no credit is outstanding, and (if one was given before) a day has passed since it was
+    debited; that moment, or now when there is no wait. None while it is not wanted or
+    refused (a day's change, such as months as a customer, comes with the next day's fee)."""
     trust = rules().trust
     if not subscriber.auto_trust or subscriber.balance() >= trust.auto_below:
         return None
-    if rules_of.refusal(trust, facts(subscriber, now), local_day(now), rules_of.AUTO):
-        return None
     if outstanding(subscriber) is not None:
+        return None
+    if rules_of.refusal(trust, facts(subscriber, now), local_day(now), rules_of.AUTO):
         return None
     last = db.session.scalar(select(func.max(TrustCredit.repaid_at)).where(
         TrustCredit.subscriber_id == subscriber.id, TrustCredit.kind == rules_of.AUTO))
-    if last is not None and now < last + trust.auto_cooldown:
+    return rules_of.auto_credit_from(last, trust) or now
+
+
+def _auto_credit_if_due(subscriber: Subscriber, now: datetime) -> TrustCredit | None:
+    """Credit the table amount by itself when _auto_credit_from says it is time."""
+    start = _auto_credit_from(subscriber, now)
+    if start is None or now < start:
         return None
     return _grant(subscriber, rules_of.AUTO, "auto", now)
+
+
+def _schedule(subscriber: Subscriber, now: datetime) -> None:
+    """Write down when settlement next has something to do for this locked subscriber (the
+    indexed column it selects by), in the transaction that changed what it depends on."""
+    credit = outstanding(subscriber)
+    fee_day = (rules_of.next_fee_day(subscriber.auto_trust_since,
+                                     subscriber.auto_trust_paid_through)
+               if subscriber.auto_trust else None)
+    subscriber.next_settle_at = rules_of.next_settlement(
+        credit.due_at if credit else None,
+        rules_of.day_start(fee_day, market_tz()) if fee_day else None,
+        _auto_credit_from(subscriber, now))
 
 
 def _repay_due(subscriber: Subscriber, now: datetime) -> bool:
@@ -253,6 +278,7 @@ def settle_subscriber(phone: str) -> bool:
 
 
 def _settle_locked(subscriber: Subscriber, now: datetime) -> bool:
+    """Apply to a locked subscriber whatever fell due and schedule the next settlement."""
     was_suspended = subscriber.suspended
     repaid = _repay_due(subscriber, now)
     charged = _charge_auto_fees(subscriber, now)
@@ -260,18 +286,42 @@ def _settle_locked(subscriber: Subscriber, now: datetime) -> bool:
     credited = _auto_credit_if_due(subscriber, now) is not None
     if credited:
         update_suspension(subscriber)
+    _schedule(subscriber, now)
     return repaid or charged or credited or subscriber.suspended != was_suspended
+
+
+def balance_changed(subscriber: Subscriber, now: datetime) -> None:
+    """After a balance change outside trust payment (a top-up credited, a mobile payment), on
+    a subscriber the caller locked: suspend or restore, and schedule what the change makes due
+    (an auto trust payment once below 50 ₽ is given by the next settlement)."""
+    update_suspension(subscriber)
+    _schedule(subscriber, now)
+
+
+def _claim_due(now: datetime, after: int) -> Subscriber | None:
+    """In a new write transaction, lock the next subscriber (by id, after `after`) with
+    something due at `now`. PostgreSQL skips rows another settlement (or a request) holds, so
+    that processes settling at once share the work; SQLite has one writer at a time."""
+    begin_write()
+    return db.session.scalar(
+        select(Subscriber).where(Subscriber.next_settle_at <= now, Subscriber.id > after)
+        .order_by(Subscriber.id).limit(1)
+        .with_for_update(skip_locked=True).execution_options(populate_existing=True))
 
 
 def settle_due() -> int:
     """Debit due credits with their fees, take daily auto trust fees, give auto credits,
-    suspend and restore. Idempotent; returns how many subscribers changed."""
-    now = clock.now()
-    phones = db.session.scalars(select(Subscriber.phone).where(
-        (Subscriber.auto_trust.is_(True)) | (Subscriber.suspended.is_(True))
-        | Subscriber.id.in_(select(TrustCredit.subscriber_id).where(
-            TrustCredit.status == OUTSTANDING, TrustCredit.due_at <= now)))).all()
-    return sum(settle_subscriber(phone) for phone in phones)
+    suspend and restore: only for the subscribers whose next settlement time has come, each in
+    its own transaction. Idempotent, and safe to run in several processes at once: a
+    subscriber is claimed under its row lock and scheduled past now before it is released.
+    Returns how many subscribers changed."""
+    now, after, changed = clock.now(), 0, 0
+    while (subscriber := _claim_due(now, after)) is not None:
+        after = subscriber.id
+        changed += _settle_locked(subscriber, clock.now())
+        db.session.commit()
+    db.session.commit()
+    return changed
 
 
 def spend(phone: str, amount: int) -> None:
