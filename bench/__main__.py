@@ -172,11 +172,17 @@ def _two_at_once(url: str) -> dict:
                                  str(start_at)], cwd=PROJECT_DIR, stdout=subprocess.PIPE,
                                 text=True) for _ in range(2)]
     reports = []
-    for worker in workers:
-        out, _ = worker.communicate(timeout=3600)
-        if worker.returncode:
-            raise RuntimeError(f"settle worker exited with {worker.returncode}")
-        reports.append(json.loads(out.strip().splitlines()[-1]))
+    try:
+        for worker in workers:
+            out, _ = worker.communicate(timeout=3600)
+            if worker.returncode:
+                raise RuntimeError(f"settle worker exited with {worker.returncode}")
+            reports.append(json.loads(out.strip().splitlines()[-1]))
+    finally:
+        for worker in workers:
+            if worker.poll() is None:  # the other one failed: do not leave this one running
+                worker.kill()
+                worker.wait()
     return {"seconds": max(r["seconds"] for r in reports),
             "settled_each": [r["subscribers"] for r in reports]}
 
