@@ -9,11 +9,10 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload
 
 from ..clock import clock
-from ..database import begin_write
 from ..domain import orders as states
 from ..extensions import db
 from ..models import LedgerEntry, Order, OrderEvent, PaymentAttempt, Subscriber
-from .db_locks import locked_order
+from .db_locks import claim_next, locked_order
 from .trust import balance_changed
 
 
@@ -134,28 +133,18 @@ def refresh(number: str) -> Order | None:
     return order
 
 
-def _claim_due(now: datetime, after: int) -> Order | None:
-    """In a new write transaction, lock the next order (by id, after `after`) due at `now`.
-    PostgreSQL skips orders another settlement (or a payment) holds, so that processes
-    settling at once share the work; SQLite has one writer at a time."""
-    begin_write()
-    return db.session.scalar(
-        select(Order).where(
-            ((Order.status == states.AWAITING_PAYMENT) & (Order.deadline <= now))
-            | ((Order.status == states.CREDITING) & (Order.credit_due_at <= now)),
-            Order.id > after)
-        .order_by(Order.id).limit(1)
-        .with_for_update(skip_locked=True).execution_options(populate_existing=True))
-
-
 def settle_due() -> int:
-    """Expire unpaid orders past their deadline and credit paid ones that are due, each in
-    its own transaction under the order's lock (so a second run, or a second process, finds
-    nothing left to do). Returns how many orders changed."""
+    """Expire unpaid orders past their deadline and credit paid ones that are due, a few at a
+    time under their row locks (so a second run, or a second process, finds nothing left to
+    do). Returns how many orders changed."""
     now, after, changed = clock.now(), 0, 0
-    while (order := _claim_due(now, after)) is not None:
-        after = order.id
-        changed += _settle_order(order, clock.now())
+    due = select(Order).where(
+        ((Order.status == states.AWAITING_PAYMENT) & (Order.deadline <= now))
+        | ((Order.status == states.CREDITING) & (Order.credit_due_at <= now)))
+    while claimed := claim_next(due, Order.id, after):
+        for order in claimed:
+            changed += _settle_order(order, clock.now())
+        after = claimed[-1].id
         db.session.commit()
     db.session.commit()
     return changed

@@ -19,6 +19,7 @@ from ..domain import trust as rules_of
 from ..extensions import db
 from ..models import LedgerEntry, Subscriber, TrustCredit
 from . import codes, rules, sms, sms_texts
+from .db_locks import claim_next
 
 OUTSTANDING = "outstanding"
 REPAID = "repaid"
@@ -137,7 +138,7 @@ def request_one_off(phone: str, channel: str) -> TrustCredit:
         db.session.rollback()  # a code used to confirm this stays unused
         raise TrustRefused(reason)
     credit = _grant(subscriber, rules_of.ONE_OFF, channel, now)
-    _schedule(subscriber, now)
+    _reschedule(subscriber, now)
     db.session.commit()
     return credit
 
@@ -162,7 +163,7 @@ def connect_auto(phone: str) -> Subscriber:
         subscriber.auto_trust_paid_through = None  # a day already paid is not paid again
     _charge_auto_fees(subscriber, now)
     _auto_credit_if_due(subscriber, now)
-    _schedule(subscriber, now)
+    _reschedule(subscriber, now)
     db.session.commit()
     return subscriber
 
@@ -174,7 +175,7 @@ def disconnect_auto(phone: str) -> Subscriber:
     now = clock.now()
     _charge_auto_fees(subscriber, now)  # days used so far are still owed
     subscriber.auto_trust = False
-    _schedule(subscriber, now)
+    _reschedule(subscriber, now)
     db.session.commit()
     return subscriber
 
@@ -202,15 +203,15 @@ def _charge_auto_fees(subscriber: Subscriber, now: datetime) -> bool:
     return charged
 
 
-def _auto_credit_from(subscriber: Subscriber, now: datetime) -> datetime | None:
-    """From when the auto trust payment is to be given by itself: the balance is below 50 ₽,
-    no credit is outstanding, and (if one was given before) a day has passed since it was
-    debited; that moment, or now when there is no wait. None while it is not wanted or
-    refused (a day's change, such as months as a customer, comes with the next day's fee)."""
+def _auto_credit_from(subscriber: Subscriber, now: datetime, balance: int,
+                      credit: TrustCredit | None) -> datetime | None:
+    """From when the auto trust payment is to be given by itself, for a subscriber with this
+    balance and outstanding credit: the balance is below 50 ₽, no credit is outstanding, and
+    (if one was given before) a day has passed since it was debited; that moment, or now when
+    there is no wait. None while it is not wanted or refused (a day's change, such as months as
+    a customer, comes with the next day's fee)."""
     trust = rules().trust
-    if not subscriber.auto_trust or subscriber.balance() >= trust.auto_below:
-        return None
-    if outstanding(subscriber) is not None:
+    if not subscriber.auto_trust or balance >= trust.auto_below or credit is not None:
         return None
     if rules_of.refusal(trust, facts(subscriber, now), local_day(now), rules_of.AUTO):
         return None
@@ -221,28 +222,35 @@ def _auto_credit_from(subscriber: Subscriber, now: datetime) -> datetime | None:
 
 def _auto_credit_if_due(subscriber: Subscriber, now: datetime) -> TrustCredit | None:
     """Credit the table amount by itself when _auto_credit_from says it is time."""
-    start = _auto_credit_from(subscriber, now)
+    start = _auto_credit_from(subscriber, now, subscriber.balance(), outstanding(subscriber))
     if start is None or now < start:
         return None
     return _grant(subscriber, rules_of.AUTO, "auto", now)
 
 
-def _schedule(subscriber: Subscriber, now: datetime) -> None:
+def _schedule(subscriber: Subscriber, credit: TrustCredit | None,
+              auto_credit_from: datetime | None) -> None:
     """Write down when settlement next has something to do for this locked subscriber (the
-    indexed column it selects by), in the transaction that changed what it depends on."""
-    credit = outstanding(subscriber)
+    indexed column it selects by), in the transaction that changed what it depends on: its
+    outstanding credit, its auto trust fees, its next auto trust payment."""
     fee_day = (rules_of.next_fee_day(subscriber.auto_trust_since,
                                      subscriber.auto_trust_paid_through)
                if subscriber.auto_trust else None)
     subscriber.next_settle_at = rules_of.next_settlement(
         credit.due_at if credit else None,
         rules_of.day_start(fee_day, market_tz()) if fee_day else None,
-        _auto_credit_from(subscriber, now))
+        auto_credit_from)
 
 
-def _repay_due(subscriber: Subscriber, now: datetime) -> bool:
-    """Debit a credit that fell due, with its fee; True if one did."""
+def _reschedule(subscriber: Subscriber, now: datetime) -> None:
+    """_schedule, reading the outstanding credit and the balance first."""
     credit = outstanding(subscriber)
+    _schedule(subscriber, credit,
+              _auto_credit_from(subscriber, now, subscriber.balance(), credit))
+
+
+def _repay_due(subscriber: Subscriber, credit: TrustCredit | None, now: datetime) -> bool:
+    """Debit the outstanding credit if it fell due, with its fee; True if it did."""
     if credit is None or credit.due_at > now:
         return False
     db.session.add(LedgerEntry(subscriber_id=subscriber.id, kind="trust_repayment",
@@ -258,14 +266,16 @@ def _repay_due(subscriber: Subscriber, now: datetime) -> bool:
     return True
 
 
-def update_suspension(subscriber: Subscriber) -> None:
-    """Below zero the number is suspended; a balance of zero or more restores it."""
+def update_suspension(subscriber: Subscriber) -> int:
+    """Below zero the number is suspended; a balance of zero or more restores it. Returns the
+    balance."""
     db.session.flush()
     balance = subscriber.balance()
     if balance < 0 and not subscriber.suspended:
         subscriber.suspended = True
     elif balance >= 0 and subscriber.suspended:
         subscriber.suspended = False
+    return balance
 
 
 def settle_subscriber(phone: str) -> bool:
@@ -278,15 +288,22 @@ def settle_subscriber(phone: str) -> bool:
 
 
 def _settle_locked(subscriber: Subscriber, now: datetime) -> bool:
-    """Apply to a locked subscriber whatever fell due and schedule the next settlement."""
+    """Apply to a locked subscriber whatever fell due and schedule its next settlement. The
+    outstanding credit and the balance are read once and carried along: settlement runs this
+    for every due subscriber."""
     was_suspended = subscriber.suspended
-    repaid = _repay_due(subscriber, now)
+    credit = outstanding(subscriber)
+    repaid = _repay_due(subscriber, credit, now)
+    if repaid:
+        credit = None
     charged = _charge_auto_fees(subscriber, now)
-    update_suspension(subscriber)
-    credited = _auto_credit_if_due(subscriber, now) is not None
+    start = _auto_credit_from(subscriber, now, update_suspension(subscriber), credit)
+    credited = start is not None and now >= start
     if credited:
+        credit = _grant(subscriber, rules_of.AUTO, "auto", now)
         update_suspension(subscriber)
-    _schedule(subscriber, now)
+        start = None  # one at a time: the next comes after this one is debited
+    _schedule(subscriber, credit, start)
     return repaid or charged or credited or subscriber.suspended != was_suspended
 
 
@@ -294,31 +311,22 @@ def balance_changed(subscriber: Subscriber, now: datetime) -> None:
     """After a balance change outside trust payment (a top-up credited, a mobile payment), on
     a subscriber the caller locked: suspend or restore, and schedule what the change makes due
     (an auto trust payment once below 50 ₽ is given by the next settlement)."""
-    update_suspension(subscriber)
-    _schedule(subscriber, now)
-
-
-def _claim_due(now: datetime, after: int) -> Subscriber | None:
-    """In a new write transaction, lock the next subscriber (by id, after `after`) with
-    something due at `now`. PostgreSQL skips rows another settlement (or a request) holds, so
-    that processes settling at once share the work; SQLite has one writer at a time."""
-    begin_write()
-    return db.session.scalar(
-        select(Subscriber).where(Subscriber.next_settle_at <= now, Subscriber.id > after)
-        .order_by(Subscriber.id).limit(1)
-        .with_for_update(skip_locked=True).execution_options(populate_existing=True))
+    balance = update_suspension(subscriber)
+    credit = outstanding(subscriber)
+    _schedule(subscriber, credit, _auto_credit_from(subscriber, now, balance, credit))
 
 
 def settle_due() -> int:
     """Debit due credits with their fees, take daily auto trust fees, give auto credits,
-    suspend and restore: only for the subscribers whose next settlement time has come, each in
-    its own transaction. Idempotent, and safe to run in several processes at once: a
-    subscriber is claimed under its row lock and scheduled past now before it is released.
-    Returns how many subscribers changed."""
+    suspend and restore: only for the subscribers whose next settlement time has come, a few
+    at a time under their row locks. Idempotent, and safe in several processes at once: a
+    subscriber is scheduled past now before its lock is released. Returns how many changed."""
     now, after, changed = clock.now(), 0, 0
-    while (subscriber := _claim_due(now, after)) is not None:
-        after = subscriber.id
-        changed += _settle_locked(subscriber, clock.now())
+    due = select(Subscriber).where(Subscriber.next_settle_at <= now)
+    while claimed := claim_next(due, Subscriber.id, after):
+        for subscriber in claimed:
+            changed += _settle_locked(subscriber, clock.now())
+        after = claimed[-1].id
         db.session.commit()
     db.session.commit()
     return changed
