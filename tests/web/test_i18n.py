@@ -41,6 +41,12 @@ def test_switcher_keeps_the_same_screen(client):
     assert 'href="/topup/CN?phone=13812345678&amp;lang=zh"' in form
 
 
+def test_switcher_keeps_a_query_value_that_looks_like_its_placeholder(client):
+    form = client.get("/topup/CN?phone=LANGSLOT&lang=en").get_data(as_text=True)
+    assert 'href="/topup/CN?phone=LANGSLOT&amp;lang=zh"' in form
+    assert 'href="/topup/CN?phone=LANGSLOT&amp;lang=ru"' in form
+
+
 def test_switcher_after_a_failed_post_points_to_the_page(client):
     order = topup_order()
     body = client.post(f"/orders/{order.number}/card", data={"number": "1"}).get_data(
