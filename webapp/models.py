@@ -130,12 +130,12 @@ class Order(db.Model):
     credited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     events: Mapped[list[OrderEvent]] = relationship(order_by="OrderEvent.id")
+    attempts: Mapped[list[PaymentAttempt]] = relationship(order_by="PaymentAttempt.id",
+                                                          back_populates="order")
 
     # Settlement looks for unpaid orders past their deadline and paid ones due for crediting.
     __table_args__ = (Index("ix_orders_status_deadline", "status", "deadline"),
                       Index("ix_orders_status_credit_due_at", "status", "credit_due_at"))
-    attempts: Mapped[list[PaymentAttempt]] = relationship(order_by="PaymentAttempt.id",
-                                                          back_populates="order")
 
     @property
     def successful_attempt(self) -> PaymentAttempt | None:
