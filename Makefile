@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: run test setup install compile-translations translations db lint clean
+.PHONY: run test setup install compile-translations translations db lint clean bench wrk
 
 run: setup
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
@@ -40,8 +40,22 @@ db: install compile-translations
 	$(BIN)/flask demo seed
 
 lint: install
-	$(BIN)/ruff check webapp tests
+	$(BIN)/ruff check webapp tests bench
 	$(BIN)/ruff format --check webapp tests
+
+# Pages against a bare Flask app, card payments, settlement, balance reads (README, Performance).
+# BENCH_DATABASE_URL=postgresql+psycopg://…/bench adds PostgreSQL (that database is emptied).
+bench: setup wrk
+	$(BIN)/python -m bench
+
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && apt-get install -y -qq wrk >/dev/null; \
+	  else \
+	    echo "make bench needs wrk (the HTTP load generator): sudo apt-get install wrk" >&2; \
+	    exit 1; \
+	  fi; }
 
 clean:
 	rm -rf $(VENV) instance

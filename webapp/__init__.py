@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import Flask, request, url_for
+from flask import Flask, g, request, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import cli, htmx, i18n, inputs, security
@@ -120,8 +120,20 @@ def _trust_proxy_headers(app: Flask) -> None:
                                 x_proto=x_proto)
 
 
+# Stands for the language in the switcher's URL, built once per request for all three.
+_LANG_SLOT = "LANGSLOT"
+
+
 def _lang_url(lang: str) -> str:
     """This same screen in another language (its GET page, query kept)."""
+    pattern = g.get("_lang_url_pattern")
+    if pattern is None:
+        pattern = g._lang_url_pattern = _build_lang_url(_LANG_SLOT)
+    head, _, tail = pattern.rpartition(_LANG_SLOT)  # lang comes last in the query
+    return head + lang + tail
+
+
+def _build_lang_url(lang: str) -> str:
     args = {k: v for k, v in request.args.items() if k != "lang"}
     args["lang"] = lang
     endpoint = _LANG_TARGETS.get(request.endpoint or "", request.endpoint)

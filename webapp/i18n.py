@@ -1,15 +1,28 @@
-"""Locale selection and the Jinja filters for money, phone numbers, times and durations."""
+"""Locale selection and the Jinja filters for money, phone numbers, times and durations.
+
+A page asks for its language dozens of times (every `_()` of its templates, every amount), and
+each Flask-Babel lookup walks the request context again: the language, its format locale and
+its catalog are looked up once per request instead (`_page_language`), and formatted amounts
+are remembered, being pure functions of amount, currency and locale.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+import flask_babel
 from babel.dates import format_date, format_datetime, format_timedelta
 from babel.numbers import format_currency
+from babel.support import NullTranslations
 from flask import current_app, g, request
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 from jinja2 import pass_context
+from markupsafe import Markup
 
 from .domain.money import Money
 from .domain.phone import as_typed_in_field, format_international
@@ -40,18 +53,59 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+@dataclass(frozen=True)
+class _PageLanguage:
+    lang: str  # the catalog: ru, en or zh
+    format_locale: str  # the Babel locale of its formats
+    translations: NullTranslations
+
+
+_CACHE = "_topup_page_language"
+
+
+def _page_language() -> _PageLanguage:
+    """This request's language, found once and kept in `g` (see force_locale)."""
+    found = g.get(_CACHE)
+    if found is None:
+        lang = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+        found = _PageLanguage(lang, FORMAT_LOCALES.get(lang, lang), get_translations())
+        setattr(g, _CACHE, found)
+    return found
+
+
+@contextmanager
+def force_locale(locale: str) -> Iterator[None]:
+    """Flask-Babel's force_locale (an SMS or a USSD reply in its own language, whatever the
+    page's) that also sets this request's remembered language aside while it lasts. Use this
+    one: with Flask-Babel's alone, `money` would keep the page's locale."""
+    saved = g.pop(_CACHE, None)
+    try:
+        with flask_babel.force_locale(locale):
+            yield
+    finally:
+        g.pop(_CACHE, None)
+        if saved is not None:
+            setattr(g, _CACHE, saved)
+
+
 def current_lang() -> str:
-    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+    return _page_language().lang
 
 
 def format_locale() -> str:
-    return FORMAT_LOCALES.get(current_lang(), current_lang())
+    return _page_language().format_locale
 
 
 def money(minor: int | Money, currency: str | None = None) -> str:
     """1 500,00 ₽ / RUB1,500.00 / ¥98.50 according to the page's locale."""
-    value = minor if isinstance(minor, Money) else Money(int(minor), currency or "RUB")
-    return format_currency(value.major, value.currency, locale=format_locale())
+    if isinstance(minor, Money):
+        return _formatted_money(minor.minor, minor.currency, format_locale())
+    return _formatted_money(int(minor), currency or "RUB", format_locale())
+
+
+@lru_cache(maxsize=4096)
+def _formatted_money(minor: int, currency: str, locale: str) -> str:
+    return format_currency(Money(minor, currency).major, currency, locale=locale)
 
 
 def local_time(moment: datetime, timezone: str) -> str:
@@ -97,7 +151,41 @@ def _per_request(formatter):
     return apply
 
 
+# The templates' gettext: Jinja's new-style semantics (marked safe under autoescape, always
+# %-formatted, `num` given to ngettext) with one call and the request's remembered catalog,
+# where Jinja's `_` resolves `gettext` and calls Flask-Babel's, which looks the catalog up again.
+@pass_context
+def _template_gettext(context, string: str, **variables) -> str:
+    text = _page_language().translations.ugettext(string)
+    return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+
+@pass_context
+def _template_ngettext(context, singular: str, plural: str, num: int, **variables) -> str:
+    variables.setdefault("num", num)
+    text = _page_language().translations.ungettext(singular, plural, num)
+    return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+
+@pass_context
+def _template_pgettext(context, msgctxt: str, string: str, **variables) -> str:
+    text = _page_language().translations.upgettext(msgctxt, string)
+    return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+
+@pass_context
+def _template_npgettext(context, msgctxt: str, singular: str, plural: str, num: int,
+                        **variables) -> str:
+    variables.setdefault("num", num)
+    text = _page_language().translations.unpgettext(msgctxt, singular, plural, num)
+    return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+
 def init_app(app) -> None:
+    """Filters, and the templates' gettext (replacing Flask-Babel's, installed before)."""
+    app.jinja_env.globals.update(
+        _=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext,
+        pgettext=_template_pgettext, npgettext=_template_npgettext)
     app.jinja_env.filters["money"] = _per_request(money)
     app.jinja_env.filters["phone"] = format_international
     app.jinja_env.filters["phone_field"] = as_typed_in_field

@@ -61,6 +61,10 @@ class Subscriber(db.Model):
     auto_trust_since: Mapped[date | None] = mapped_column(Date)
     auto_trust_paid_through: Mapped[date | None] = mapped_column(Date)
     suspended: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When settlement next has something to do for this number (a trust payment falls due, a
+    # day's auto trust fee, an auto trust payment after its cool-down); None: nothing until
+    # something changes. Written in the transaction that moves it; settlement selects by it.
+    next_settle_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     # Where the subscriber comes from and what it is for: a key of services.demo.NOTES (a demo
     # case, "topup", "built"), translated when shown.
     demo_note: Mapped[str] = mapped_column(String(200), default="")
@@ -129,6 +133,10 @@ class Order(db.Model):
     events: Mapped[list[OrderEvent]] = relationship(order_by="OrderEvent.id")
     attempts: Mapped[list[PaymentAttempt]] = relationship(order_by="PaymentAttempt.id",
                                                           back_populates="order")
+
+    # Settlement looks for unpaid orders past their deadline and paid ones due for crediting.
+    __table_args__ = (Index("ix_orders_status_deadline", "status", "deadline"),
+                      Index("ix_orders_status_credit_due_at", "status", "credit_due_at"))
 
     @property
     def successful_attempt(self) -> PaymentAttempt | None:
@@ -249,7 +257,9 @@ class OneTimeCode(db.Model):
     # that strangers asking for codes to the number cannot use up the owner's.
     by_owner: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    __table_args__ = (Index("ix_codes_purpose_subject", "purpose", "subject"),)
+    __table_args__ = (Index("ix_codes_purpose_subject", "purpose", "subject"),
+                      # settlement expires the active codes past their validity
+                      Index("ix_codes_status_expires_at", "status", "expires_at"))
 
 
 class SmsMessage(db.Model):

@@ -232,8 +232,8 @@ def test_sign_in_code_page_stops_and_offers_a_way_on(client):
 
 
 def finish_topup(client, order_status: str):
-    order = topup_order(client=client, phone="+79031234567", operator="beeline" if order_status == "credited"
-                        else "mts")
+    order = topup_order(client=client, phone="+79031234567",
+                        operator="beeline" if order_status == "credited" else "mts")
     if order_status == "expired":
         clock.freeze(FIXED_NOW + timedelta(hours=1))
     else:
@@ -361,7 +361,8 @@ def test_refunded_topup_shows_the_refund_and_a_retry(client, seeded):
 
 
 def test_retry_of_an_other_amount_keeps_it(client, seeded):
-    order = topup_order(client=client, phone="+79031234567", operator="mts", amount="other", other="150")
+    order = topup_order(client=client, phone="+79031234567", operator="mts", amount="other",
+                        other="150")
     pay(order)
     html = body(client.get(f"/orders/{order.number}?lang=en"))
     link = re.search(r'href="(/topup/RU\?[^"]+)">Try again', html).group(1).replace("&amp;", "&")
@@ -513,7 +514,8 @@ def test_card_expiry_is_checked_on_the_market_date(client, market, phone, operat
     assert token, "a card valid through November is saved on 22 November"
 
     clock.freeze(moment)  # still November in UTC, already December on the market
-    order = topup_order(client=client, phone=phone, operator=operator, market=market, amount="10000")
+    order = topup_order(client=client, phone=phone, operator=operator, market=market,
+                        amount="10000")
     typed = client.post(f"/orders/{order.number}/card?lang=en", data={
         "card_choice": "new", "number": "4242 4242 4242 4242", "expiry": "11/26",
         "cvc": "123", "attempt_key": "expiry-b-" + "k" * 16})

@@ -1,7 +1,15 @@
 """Locale choice, the switcher that keeps the screen, and Babel formats."""
 
-import pytest
+import re
+from pathlib import Path
 
+import pytest
+from flask_babel import gettext
+
+from webapp.i18n import current_lang, money
+from webapp.services import sms_texts
+
+from ..conftest import FIXED_NOW
 from ..factories import topup_order
 
 
@@ -33,6 +41,12 @@ def test_switcher_keeps_the_same_screen(client):
     assert 'href="/topup/CN?phone=13812345678&amp;lang=zh"' in form
 
 
+def test_switcher_keeps_a_query_value_that_looks_like_its_placeholder(client):
+    form = client.get("/topup/CN?phone=LANGSLOT&lang=en").get_data(as_text=True)
+    assert 'href="/topup/CN?phone=LANGSLOT&amp;lang=zh"' in form
+    assert 'href="/topup/CN?phone=LANGSLOT&amp;lang=ru"' in form
+
+
 def test_switcher_after_a_failed_post_points_to_the_page(client):
     order = topup_order(client=client)
     body = client.post(f"/orders/{order.number}/card", data={"number": "1"}).get_data(
@@ -50,3 +64,25 @@ def test_money_is_formatted_by_babel(client, lang, text):
 
 def test_yuan_in_chinese(client):
     assert "¥3,000.00" in client.get("/topup/CN?lang=zh").get_data(as_text=True)
+
+
+def test_an_sms_in_another_language_inside_a_page_request(app):
+    """The page's language is remembered for the request; an SMS text in another language
+    made during it has its own formats and wording, and the page keeps its own after it."""
+    with app.test_request_context("/topup/RU?lang=en"):
+        assert money(150000, "RUB") == "RUB1,500.00"
+        text = sms_texts.trust("ru", "123456", 30000, 2500, FIXED_NOW)
+        assert "300,00\u00a0₽" in text and "25,00\u00a0₽" in text
+        assert text.startswith("Код 123456 для получения доверительного платежа")
+        assert (current_lang(), money(150000, "RUB")) == ("en", "RUB1,500.00")
+        assert gettext("Top up") == "Top up"
+
+
+def test_no_module_uses_flask_babels_force_locale_directly():
+    """Its locale change would not reach the request's remembered formats: i18n.force_locale
+    sets them aside too."""
+    webapp = Path(__file__).resolve().parents[2] / "webapp"
+    users = [str(path.relative_to(webapp)) for path in webapp.rglob("*.py")
+             if re.search(r"from flask_babel import[^\n]*\bforce_locale\b",
+                          path.read_text(encoding="utf-8"))]
+    assert users == []

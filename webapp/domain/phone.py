@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import PhoneNumberFormat, PhoneNumberType, carrier
@@ -59,6 +60,7 @@ def parse_mobile(raw: str | None, region: str) -> MobileNumber:
     )
 
 
+@lru_cache(maxsize=4096)  # pages show the same few numbers over and over; parsing is slow
 def format_international(e164: str) -> str:
     """+79031234567 → "+7 903 123-45-67" for display; the input is returned if unparsable."""
     try:

@@ -6,7 +6,7 @@ Pure functions over plain values; the numbers come from rules/trust.toml.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 
 HOME = "home"
 AWAY = frozenset({"roaming", "crimea"})  # international roaming, Crimea and Sevastopol
@@ -147,3 +147,28 @@ def refusal(rules: TrustRules, facts: SubscriberFacts, today: date, kind: str) -
 
 def due_at(granted_at: datetime, rules: TrustRules, location: str) -> datetime:
     return granted_at + term_for(rules, location)
+
+
+def next_fee_day(connected_on: date | None, paid_through: date | None) -> date | None:
+    """The first calendar day whose auto trust fee is not taken yet (None: not connected)."""
+    if connected_on is None:
+        return None
+    return paid_through + timedelta(days=1) if paid_through else connected_on
+
+
+def day_start(day: date, zone: tzinfo) -> datetime:
+    """Midnight at the start of `day` in `zone` (a day's fee is owed from then)."""
+    return datetime.combine(day, time.min, zone)
+
+
+def auto_credit_from(last_repaid_at: datetime | None, rules: TrustRules) -> datetime | None:
+    """From when another auto trust payment may be given: a day after the last one was
+    debited; None when there never was one (no wait)."""
+    return None if last_repaid_at is None else last_repaid_at + rules.auto_cooldown
+
+
+def next_settlement(*moments: datetime | None) -> datetime | None:
+    """When settlement next has something to do for a subscriber: the earliest of the moments
+    that apply (a credit's due date, the next fee day's midnight, the end of the auto trust
+    cool-down); None when nothing will fall due until something else changes."""
+    return min((moment for moment in moments if moment is not None), default=None)

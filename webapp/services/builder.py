@@ -283,6 +283,7 @@ def create(spec: SubscriberSpec) -> Built:
             created_at=plan.local_start(spec.activated_on, ZoneInfo(market.timezone)),
             description="subscriber builder: makes the balance the one asked for"))
         db.session.flush()
+        trust.reschedule(subscriber, now)  # an auto trust payment or a debt may fall due
         balance = subscriber.balance()
         db.session.commit()
     except IntegrityError as error:

@@ -25,11 +25,15 @@ again under all the locks when it is confirmed.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from ..database import begin_write
 from ..extensions import db
 from ..models import Order
+
+# Rows settlement takes per transaction: a commit for every few rows, not for each, while a
+# request waiting on one of them waits for a few rows' work at most.
+CLAIM_BATCH = 10
 
 
 def locked_order(number: str) -> Order | None:
@@ -49,3 +53,14 @@ def locked_orders(numbers: set[str]) -> dict[str, Order]:
         if order is not None:
             found[number] = order
     return found
+
+
+def claim_next(query: Select, id_column, after: int) -> list:
+    """In a new write transaction, lock the next rows of `query` by id after `after` (at most
+    CLAIM_BATCH) until commit. PostgreSQL skips rows another transaction holds (FOR UPDATE
+    SKIP LOCKED), so that settlements running at once share the rows instead of queueing for
+    them; SQLite has one writer at a time anyway."""
+    begin_write()
+    return list(db.session.scalars(
+        query.where(id_column > after).order_by(id_column).limit(CLAIM_BATCH)
+        .with_for_update(skip_locked=True).execution_options(populate_existing=True)))

@@ -347,6 +347,7 @@ def _complete(attempt_id: int) -> PaymentAttempt:
         subscriber_id=subscriber.id, kind=DEBIT, amount=-(attempt.amount + attempt.commission),
         created_at=now, order_id=order.id, ref=f"mcommerce:{attempt.id}",
         description=f"mobile payment {order.number} (commission {attempt.commission})"))
+    trust.balance_changed(subscriber, now)
     _finish(attempt, states.SUCCEEDED, None)
     mark_paid(order, now, actor="payer")
     return attempt

@@ -8,13 +8,14 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import exists, select
+from sqlalchemy.orm import joinedload
 
 from ..clock import clock
 from ..domain import orders as states
 from ..extensions import db
 from ..models import LedgerEntry, Order, OrderEvent, PaymentAttempt, Subscriber
-from .db_locks import locked_order
-from .trust import update_suspension
+from .db_locks import claim_next, locked_order
+from .trust import balance_changed
 
 
 def set_status(order: Order, new: str, actor: str, at: datetime, note: str = "") -> None:
@@ -109,7 +110,9 @@ def visible(number: str, session_orders: Collection[str], payer: str | None) -> 
 
 def _credit(order: Order, now: datetime) -> None:
     """The operator credits the number, or refuses when it is another operator's subscriber."""
-    subscriber = db.session.scalar(select(Subscriber).where(Subscriber.phone == order.phone))
+    subscriber = db.session.scalar(  # locked: its balance and next settlement change here
+        select(Subscriber).where(Subscriber.phone == order.phone)
+        .with_for_update().execution_options(populate_existing=True))
     if subscriber is None:
         # A number the sandbox has not met yet becomes a new prepaid subscriber of that operator.
         subscriber = Subscriber(phone=order.phone, market=order.market,
@@ -125,7 +128,7 @@ def _credit(order: Order, now: datetime) -> None:
                                description=f"top-up {order.number}"))
     set_status(order, states.CREDITED, "operator", now)
     order.credited_at = now
-    update_suspension(subscriber)  # a top-up that brings the balance to zero restores it
+    balance_changed(subscriber, now)  # a top-up that brings the balance to zero restores it
 
 
 # Why an order was refunded: the note on its move to "refunded".
@@ -177,9 +180,14 @@ def _is_due(order: Order, now: datetime) -> bool:
                 and now >= order.credit_due_at))
 
 
+_ORDER_WITH_ATTEMPTS = select(Order).options(joinedload(Order.attempts))
+
+
 def refresh(number: str) -> Order | None:
-    """The order with anything that fell due applied (so a page never shows a stale state)."""
-    order = db.session.scalar(select(Order).where(Order.number == number))
+    """The order with anything that fell due applied (so a page never shows a stale state),
+    its payment attempts loaded with it (the checkout page shows the last one)."""
+    order = db.session.scalars(_ORDER_WITH_ATTEMPTS.where(Order.number == number)) \
+        .unique().one_or_none()
     if order is None or not _is_due(order, clock.now()):
         return order
     order = locked_order(number)
@@ -189,20 +197,17 @@ def refresh(number: str) -> Order | None:
 
 
 def settle_due() -> int:
-    """Expire unpaid orders past their deadline and credit paid ones that are due.
-
-    Idempotent: each order is re-checked under its lock, so a second run (or a second process)
-    finds nothing left to do. Returns how many orders changed.
-    """
-    now = clock.now()
-    due = db.session.scalars(select(Order.number).where(
+    """Expire unpaid orders past their deadline and credit paid ones that are due, a few at a
+    time under their row locks (so a second run, or a second process, finds nothing left to
+    do). Returns how many orders changed."""
+    now, after, changed = clock.now(), 0, 0
+    due = select(Order).where(
         ((Order.status == states.AWAITING_PAYMENT) & (Order.deadline <= now))
-        | ((Order.status == states.CREDITING) & (Order.credit_due_at <= now)))).all()
-    db.session.rollback()
-    changed = 0
-    for number in due:
-        order = locked_order(number)
-        if order is not None and _settle_order(order, clock.now()):
-            changed += 1
+        | ((Order.status == states.CREDITING) & (Order.credit_due_at <= now)))
+    while claimed := claim_next(due, Order.id, after):
+        for order in claimed:
+            changed += _settle_order(order, clock.now())
+        after = claimed[-1].id
         db.session.commit()
+    db.session.commit()
     return changed

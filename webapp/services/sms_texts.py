@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 
 from ..domain.markets import Operator
 from ..domain.mcommerce import OperatorTerms
-from ..i18n import local_time, money
+from ..i18n import force_locale, local_time, money
 from .mobile_texts import refusal_text
 
 

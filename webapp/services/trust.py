@@ -20,6 +20,7 @@ from ..domain import trust as rules_of
 from ..extensions import db
 from ..models import LedgerEntry, Subscriber, TrustCredit
 from . import codes, rules, sms, sms_texts
+from .db_locks import claim_next
 
 OUTSTANDING = "outstanding"
 REPAID = "repaid"
@@ -139,6 +140,7 @@ def request_one_off(phone: str, channel: str) -> TrustCredit:
         db.session.rollback()  # a code used to confirm this stays unused
         raise TrustRefused(reason)
     credit = _grant(subscriber, rules_of.ONE_OFF, channel, now)
+    reschedule(subscriber, now)
     db.session.commit()
     return credit
 
@@ -158,13 +160,15 @@ def connect_auto(phone: str) -> Subscriber:
         raise TrustRefused(reason)
     mark_auto_connected(subscriber, now)
     _auto_credit_if_due(subscriber, now)
+    reschedule(subscriber, now)
     db.session.commit()
     return subscriber
 
 
 def mark_auto_connected(subscriber: Subscriber, now: datetime) -> None:
     """Auto trust payment is connected today on a locked subscriber: today's fee (0.50 ₽) is
-    taken, no credit is given (the caller decides; the next settlement gives one if due)."""
+    taken, no credit is given (the caller decides; the next settlement gives one if due). The
+    caller calls reschedule() once the subscriber's ledger is complete."""
     today = local_day(now)
     subscriber.auto_trust = True
     subscriber.auto_trust_since = today
@@ -177,8 +181,10 @@ def disconnect_auto(phone: str) -> Subscriber:
     """Disconnect auto trust payment (an outstanding credit stays until its due date)."""
     begin_write()
     subscriber = _subscriber(phone, lock=True)
-    _charge_auto_fees(subscriber, clock.now())  # days used so far are still owed
+    now = clock.now()
+    _charge_auto_fees(subscriber, now)  # days used so far are still owed
     subscriber.auto_trust = False
+    reschedule(subscriber, now)
     db.session.commit()
     return subscriber
 
@@ -206,26 +212,55 @@ def _charge_auto_fees(subscriber: Subscriber, now: datetime) -> bool:
     return charged
 
 
-def _auto_credit_if_due(subscriber: Subscriber, now: datetime) -> TrustCredit | None:
-    """Credit the table amount by itself when the balance is below 50 ₽, no credit is
-    outstanding, and a day has passed since the last auto credit was debited."""
+def _auto_credit_from(subscriber: Subscriber, now: datetime, balance: int,
+                      credit: TrustCredit | None) -> datetime | None:
+    """From when the auto trust payment is to be given by itself, for a subscriber with this
+    balance and outstanding credit: the balance is below 50 ₽, no credit is outstanding, and
+    (if one was given before) a day has passed since it was debited; that moment, or now when
+    there is no wait. None while it is not wanted or refused (a day's change, such as months as
+    a customer, comes with the next day's fee)."""
     trust = rules().trust
-    if not subscriber.auto_trust or subscriber.balance() >= trust.auto_below:
+    if not subscriber.auto_trust or balance >= trust.auto_below or credit is not None:
         return None
     if rules_of.refusal(trust, facts(subscriber, now), local_day(now), rules_of.AUTO):
         return None
-    if outstanding(subscriber) is not None:
-        return None
     last = db.session.scalar(select(func.max(TrustCredit.repaid_at)).where(
         TrustCredit.subscriber_id == subscriber.id, TrustCredit.kind == rules_of.AUTO))
-    if last is not None and now < last + trust.auto_cooldown:
+    return rules_of.auto_credit_from(last, trust) or now
+
+
+def _auto_credit_if_due(subscriber: Subscriber, now: datetime) -> TrustCredit | None:
+    """Credit the table amount by itself when _auto_credit_from says it is time."""
+    start = _auto_credit_from(subscriber, now, subscriber.balance(), outstanding(subscriber))
+    if start is None or now < start:
         return None
     return _grant(subscriber, rules_of.AUTO, "auto", now)
 
 
-def _repay_due(subscriber: Subscriber, now: datetime) -> bool:
-    """Debit a credit that fell due, with its fee; True if one did."""
+def _schedule(subscriber: Subscriber, credit: TrustCredit | None,
+              auto_credit_from: datetime | None) -> None:
+    """Write down when settlement next has something to do for this locked subscriber (the
+    indexed column it selects by), in the transaction that changed what it depends on: its
+    outstanding credit, its auto trust fees, its next auto trust payment."""
+    fee_day = (rules_of.next_fee_day(subscriber.auto_trust_since,
+                                     subscriber.auto_trust_paid_through)
+               if subscriber.auto_trust else None)
+    subscriber.next_settle_at = rules_of.next_settlement(
+        credit.due_at if credit else None,
+        rules_of.day_start(fee_day, market_tz()) if fee_day else None,
+        auto_credit_from)
+
+
+def reschedule(subscriber: Subscriber, now: datetime) -> None:
+    """When settlement next has something to do for this locked subscriber (_schedule),
+    reading the outstanding credit and the balance first."""
     credit = outstanding(subscriber)
+    _schedule(subscriber, credit,
+              _auto_credit_from(subscriber, now, subscriber.balance(), credit))
+
+
+def _repay_due(subscriber: Subscriber, credit: TrustCredit | None, now: datetime) -> bool:
+    """Debit the outstanding credit if it fell due, with its fee; True if it did."""
     if credit is None or credit.due_at > now:
         return False
     db.session.add(LedgerEntry(subscriber_id=subscriber.id, kind="trust_repayment",
@@ -241,14 +276,16 @@ def _repay_due(subscriber: Subscriber, now: datetime) -> bool:
     return True
 
 
-def update_suspension(subscriber: Subscriber) -> None:
-    """Below zero the number is suspended; a balance of zero or more restores it."""
+def update_suspension(subscriber: Subscriber) -> int:
+    """Below zero the number is suspended; a balance of zero or more restores it. Returns the
+    balance."""
     db.session.flush()
     balance = subscriber.balance()
     if balance < 0 and not subscriber.suspended:
         subscriber.suspended = True
     elif balance >= 0 and subscriber.suspended:
         subscriber.suspended = False
+    return balance
 
 
 def settle_subscriber(phone: str) -> bool:
@@ -261,25 +298,48 @@ def settle_subscriber(phone: str) -> bool:
 
 
 def _settle_locked(subscriber: Subscriber, now: datetime) -> bool:
+    """Apply to a locked subscriber whatever fell due and schedule its next settlement. The
+    outstanding credit and the balance are read once and carried along: settlement runs this
+    for every due subscriber."""
     was_suspended = subscriber.suspended
-    repaid = _repay_due(subscriber, now)
+    credit = outstanding(subscriber)
+    repaid = _repay_due(subscriber, credit, now)
+    if repaid:
+        credit = None
     charged = _charge_auto_fees(subscriber, now)
-    update_suspension(subscriber)
-    credited = _auto_credit_if_due(subscriber, now) is not None
+    start = _auto_credit_from(subscriber, now, update_suspension(subscriber), credit)
+    credited = start is not None and now >= start
     if credited:
+        credit = _grant(subscriber, rules_of.AUTO, "auto", now)
         update_suspension(subscriber)
+        start = None  # one at a time: the next comes after this one is debited
+    _schedule(subscriber, credit, start)
     return repaid or charged or credited or subscriber.suspended != was_suspended
+
+
+def balance_changed(subscriber: Subscriber, now: datetime) -> None:
+    """After a balance change outside trust payment (a top-up credited, a mobile payment), on
+    a subscriber the caller locked: suspend or restore, and schedule what the change makes due
+    (an auto trust payment once below 50 ₽ is given by the next settlement)."""
+    balance = update_suspension(subscriber)
+    credit = outstanding(subscriber)
+    _schedule(subscriber, credit, _auto_credit_from(subscriber, now, balance, credit))
 
 
 def settle_due() -> int:
     """Debit due credits with their fees, take daily auto trust fees, give auto credits,
-    suspend and restore. Idempotent; returns how many subscribers changed."""
-    now = clock.now()
-    phones = db.session.scalars(select(Subscriber.phone).where(
-        (Subscriber.auto_trust.is_(True)) | (Subscriber.suspended.is_(True))
-        | Subscriber.id.in_(select(TrustCredit.subscriber_id).where(
-            TrustCredit.status == OUTSTANDING, TrustCredit.due_at <= now)))).all()
-    return sum(settle_subscriber(phone) for phone in phones)
+    suspend and restore: only for the subscribers whose next settlement time has come, a few
+    at a time under their row locks. Idempotent, and safe in several processes at once: a
+    subscriber is scheduled past now before its lock is released. Returns how many changed."""
+    now, after, changed = clock.now(), 0, 0
+    due = select(Subscriber).where(Subscriber.next_settle_at <= now)
+    while claimed := claim_next(due, Subscriber.id, after):
+        for subscriber in claimed:
+            changed += _settle_locked(subscriber, clock.now())
+        after = claimed[-1].id
+        db.session.commit()
+    db.session.commit()
+    return changed
 
 
 def spend(phone: str, amount: int) -> None:

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 
-from ..i18n import local_time, money
+from ..i18n import force_locale, local_time, money
 from . import rules, trust
 from .trust_texts import refusal_text
 
