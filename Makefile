@@ -25,15 +25,23 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The ru/en/zh catalogs, and the pseudo-locale qps made from the English one (webapp/pseudo.py).
 compile-translations: install
+	$(BIN)/python -m webapp.pseudo translations
 	$(BIN)/pybabel compile -d translations
 
-# Extract every string, merge it into the ru/en/zh catalogs and compile them.
+# Extract every string with where it is used (#:) and its TRANSLATORS: comment (#.), merge it
+# into the ru/en/zh catalogs, then make the pseudo-locale and compile them all. The keywords are
+# tests/test_catalogs.py's KEYWORDS.
 translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2 \
-		--no-location --sort-output --project topup-sandbox -o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
-	$(BIN)/pybabel compile -d translations
+		-k pgettext:1c,2 -k lazy_pgettext:1c,2 -k npgettext:1c,2,3 -c TRANSLATORS: \
+		--sort-output --project topup-sandbox -o translations/messages.pot .
+	for lang in ru en zh; do \
+	  $(BIN)/pybabel update -i translations/messages.pot -d translations -l $$lang \
+	    --no-fuzzy-matching --ignore-obsolete; \
+	done
+	$(MAKE) compile-translations
 
 db: install compile-translations
 	$(BIN)/flask db upgrade

@@ -1,4 +1,6 @@
-"""The ru/en/zh catalogs are complete, keep their placeholders and match the code.
+"""The ru/en/zh catalogs are complete, keep their placeholders and match the code; every
+message a translator cannot place without help has a translator comment; the pseudo-locale
+keeps every placeholder.
 
 A string added to a template or to webapp/ without a translation fails here, naming the
 msgids: run `make translations` and translate them. None of these tests needs a database.
@@ -20,7 +22,37 @@ ROOT = Path(__file__).resolve().parents[1]
 TRANSLATIONS = ROOT / "translations"
 LANGUAGES = ["ru", "en", "zh"]
 # The same keywords as `make translations`.
-KEYWORDS = ["_l", "lazy_gettext", "ngettext:1,2", "lazy_ngettext:1,2"]
+KEYWORDS = ["_l", "lazy_gettext", "ngettext:1,2", "lazy_ngettext:1,2", "pgettext:1c,2",
+            "lazy_pgettext:1c,2", "npgettext:1c,2,3"]
+COMMENT_TAG = "TRANSLATORS:"
+# Messages shown only by templates/checkout/*.html and views/messages.py / trust_texts.py,
+# which another branch is moving into per-method partials and one message registry: their
+# TRANSLATORS: comments are written there once that lands. Strict both ways: a message that
+# gets its comment, or one that is no longer extracted, must leave this list.
+AWAITING_CHECKOUT_SEAM = {
+    "%(operator)s sent an SMS to %(number)s from %(short)s. Reply to it with the code, or type "
+    "the code here.",
+    "Order", "Commission", "Confirm", "Item", "To pay", "Card", "CVC", "Receipt", "Paid",
+    "Method", "Time", "Merchant", "3-D Secure", "Top-up amount", "Expiry (MM/YY)", "Refunded",
+    "Refunded to", "Refunded on", "Reason",
+    "Ask for a new code below, or %(start)spay another way%(end)s.",
+    "Order %(number)s", "Pay within %(time)s", "Unpaid orders are cancelled at %(time)s.",
+    "Paid. %(operator)s is crediting the number…",
+    "Done: %(amount)s has been credited to %(number)s.",
+    "%(operator)s could not credit this number (it may be served by another operator). The "
+    "payment has been refunded.",
+    "%(start)sSign in%(end)s to save cards and see your orders.", "Pay %(price)s",
+    "Commission of %(operator)s", "%(num)d payment", "Left today after this payment: %(amount)s",
+    "This week: %(amount)s", "This month: %(amount)s", "The wallet of %(number)s",
+    "Card %(brand)s •••• %(last4)s", "%(operator)s does not serve this number",
+    "Phone balance %(number)s",
+    "Trust payment is available once %(min)s has been spent on services.",
+    "On tariffs with a monthly fee, trust payment needs at least %(min)s spent a month.",
+    "The amount is below the minimum of %(min)s.", "The amount is above the maximum of %(max)s.",
+    "A new code can be sent in %(time)s.",
+    "Too many codes were sent to this number. A new one can be sent in %(time)s.",
+    "Wrong code. %(num)d try left.",
+}
 # "%%" is a literal percent; "%(name)s" (any conversion) is a placeholder.
 _FORMAT = re.compile(r"%%|%\((?P<name>[^)]*)\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]")
 
@@ -64,7 +96,8 @@ def extracted(tmp_path_factory) -> Catalog:
         "extract",
         "-F",
         "babel.cfg",
-        "--no-location",
+        "-c",
+        COMMENT_TAG,
         "--sort-output",
         "-o",
         str(pot),
@@ -147,3 +180,97 @@ def test_compiled_catalog_is_used(lang):
         f"{lang}: no compiled translation is used (run `make compile-translations`)"
     )
     assert translated == expected, f"{lang}: the compiled .mo is older than the .po"
+
+
+def needs_comment(message: Message) -> bool:
+    """A placeholder (what will it be?) or fewer than 3 words (where is it?)."""
+    ids = msgids(message)
+    return any(placeholders(i) for i in ids) or len(ids[0].split()) < 3
+
+
+def test_every_placeholder_and_short_message_has_a_translator_comment(extracted):
+    """`# TRANSLATORS:` in Python, `{# TRANSLATORS: #}` in Jinja, just before the call: what
+    each placeholder will be (with an example) and where a short string appears."""
+    missing = sorted(
+        show(m) + "  (" + ", ".join(f"{path}:{line}" for path, line in m.locations) + ")"
+        for m in messages(extracted)
+        if needs_comment(m) and not m.auto_comments and msgids(m)[0] not in AWAITING_CHECKOUT_SEAM)
+    assert not missing, "no TRANSLATORS: comment for:\n" + "\n".join(missing)
+    done = sorted(repr(m) for m in AWAITING_CHECKOUT_SEAM
+                  if (found := next((x for x in messages(extracted) if msgids(x)[0] == m), None))
+                  is None or found.auto_comments)
+    assert not done, ("commented (or gone) since: take them out of AWAITING_CHECKOUT_SEAM:\n"
+                      + "\n".join(done))
+
+
+def test_extraction_keeps_where_each_message_is_used(extracted):
+    """The #: references that link a string to its screens (no --no-location)."""
+    unplaced = [show(m) for m in messages(extracted) if not m.locations]
+    assert not unplaced, "messages without a location:\n" + "\n".join(unplaced)
+
+
+def test_catalogs_keep_locations_and_comments():
+    """The committed catalogs were made by `make translations` with locations and comments."""
+    catalog = load("ru")
+    assert all(m.locations for m in messages(catalog)), "run `make translations`"
+    assert sum(bool(m.auto_comments) for m in messages(catalog)) > 100, "run `make translations`"
+
+
+def test_one_english_word_with_two_meanings_has_a_context(extracted):
+    """Those that a language translates two ways (Chinese: a saved card is 解绑, a typed
+    character 删除) are told apart by msgctxt."""
+    contexts = {(m.context, m.id) for m in messages(extracted)}
+    for pair in [("saved card", "Remove"), ("dialer key", "Delete"),
+                 ("order status", "expired"), ("order status", "paid"),
+                 ("tariff kind", "Monthly fee")]:
+        assert pair in contexts, pair
+    zh = load("zh")
+    assert zh.get("Remove", context="saved card").string == "解绑"
+    assert zh.get("Delete", context="dialer key").string == "删除"
+
+
+# --- the pseudo-locale ------------------------------------------------------------------------
+
+def test_pseudo_form_of_every_message_keeps_its_placeholders_tags_and_plurals():
+    from webapp.pseudo import pseudo_catalog
+
+    english = load("en")
+    made = pseudo_catalog(english)
+    wrong = []
+    for message in messages(english):
+        pseudo = made.get(message.id, context=message.context)
+        expected = set().union(*(placeholders(i) for i in msgids(message)))
+        texts = forms(pseudo)
+        if message.pluralizable and len(texts) != 2:
+            wrong.append(f"{show(message)}: {len(texts)} plural forms")
+        for text in texts:
+            kept = re.sub(_FORMAT, "", re.sub(r"<[^>]*>|&#?\w+;", "", text))
+            body = re.sub(r" [a-z ]+\]$", "", kept)  # the padding words are plain on purpose
+            tags = re.findall(r"<[^>]*>", forms(message)[0])
+            if (placeholders(text) != expected or re.findall(r"<[^>]*>", text) != tags
+                    or not (text.startswith("[") and text.endswith("]"))
+                    or re.search(r"[A-Za-z]", body)):
+                wrong.append(f"{show(message)} -> {text!r}")
+            else:
+                text % dict.fromkeys(expected, 1)  # still formats
+    assert not wrong, "pseudo forms that lost something:\n" + "\n".join(wrong)
+
+
+def test_pseudo_text_is_about_forty_percent_longer():
+    from webapp.pseudo import pseudo
+
+    text = "Pay within an hour or the order is cancelled"
+    made = pseudo(text)
+    assert 1.35 <= (len(made) - 2) / len(text) <= 1.5
+    assert pseudo("Pay %(price)s") == "[Ƥȧẏ %(price)s on]"
+
+
+def test_compiled_pseudo_locale_is_used():
+    from webapp import create_app
+    from webapp.config import TestConfig
+
+    app = create_app(TestConfig)
+    with app.test_request_context("/?lang=qps"):
+        translated = flask_babel.gettext("Place an order")
+    assert translated.startswith("[Ƥŀȧƈḗ ȧƞ ǿřḓḗř"), (
+        f"{translated!r}: no compiled pseudo-locale (run `make compile-translations`)")

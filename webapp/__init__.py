@@ -21,6 +21,7 @@ from .views import (
     api,
     checkout,
     errors,
+    labels,
     mobile,
     phone,
     sandbox,
@@ -74,6 +75,7 @@ def create_app(config: type = Config, overrides: dict | None = None) -> Flask:
     htmx.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    labels.init_app(app)
     cli.init_app(app)
 
     app.register_blueprint(topup.bp)
@@ -93,7 +95,9 @@ def create_app(config: type = Config, overrides: dict | None = None) -> Flask:
 
     @app.context_processor
     def _globals():
-        return {"lang": i18n.current_lang(), "languages": app.config["LANGUAGES"],
+        lang = i18n.current_lang()
+        return {"lang": lang, "html_lang": i18n.HTML_LANGS.get(lang, lang),
+                "languages": app.config["LANGUAGES"],
                 "lang_url": _lang_url, "sandbox": app.config["SANDBOX"],
                 "payer": account.payer()}
 

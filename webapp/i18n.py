@@ -1,4 +1,5 @@
-"""Locale selection and the Jinja filters for money, phone numbers, times and durations.
+"""Locale selection and the Jinja filters for money, phone numbers, order numbers, operator
+names, times and durations.
 
 A page asks for its language dozens of times (every `_()` of its templates, every amount), and
 each Flask-Babel lookup walks the request context again: the language, its format locale and
@@ -8,6 +9,7 @@ are remembered, being pure functions of amount, currency and locale.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,37 +18,71 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import flask_babel
-from babel.dates import format_date, format_datetime, format_timedelta
+from babel import Locale
+from babel.dates import format_date, format_skeleton, format_time
 from babel.numbers import format_currency
 from babel.support import NullTranslations
+from babel.units import format_unit
 from flask import current_app, g, request
 from flask_babel import get_locale, get_translations
+from flask_babel import lazy_gettext as _l
 from jinja2 import pass_context
 from markupsafe import Markup
 
-from .domain.money import Money
+from . import pseudo
+from .clock import clock
+from .domain.markets import Operator
+from .domain.money import MINOR_DIGITS, Money
 from .domain.phone import as_typed_in_field, format_international
 
 LANG_COOKIE = "lang"
-# Catalog name → Babel locale used for formats (the "zh" catalog is Simplified Chinese, China).
-FORMAT_LOCALES = {"ru": "ru_RU", "en": "en", "zh": "zh_Hans_CN"}
+# Catalog name → Babel locale used for formats (the "zh" catalog is Simplified Chinese, China;
+# the pseudo-locale formats as English).
+FORMAT_LOCALES = {"ru": "ru_RU", "en": "en", "zh": "zh_Hans_CN", pseudo.LANG: "en"}
+# Catalog name → <html lang> (BCP 47).
+HTML_LANGS = {"zh": "zh-Hans", pseudo.LANG: pseudo.HTML_LANG}
+# Every market's currency with the sign people write, in every language: Babel's English and
+# Chinese would write "RUB100.00" and "CN¥".
+CURRENCY_SIGNS = {"RUB": "₽", "CNY": "¥"}
+# The market's time zone as people name it after a time: "23:50 МСК", "北京时间23:50".
+ZONE_NAMES = {
+    # TRANSLATORS: after a time in Moscow's time zone ("23 ноября в 23:50 МСК"): how
+    # people name that zone in your language (Russian: МСК).
+    "Europe/Moscow": _l("Moscow time"),
+    # TRANSLATORS: after (or, in Chinese, before) a time in China's time zone: how people name
+    # that zone in your language (Chinese: 北京时间).
+    "Asia/Shanghai": _l("Beijing time"),
+}
 
 
 def _primary(tag: str) -> str:
     return tag.replace("_", "-").split("-")[0].lower()
 
 
+def babel_locale(lang: str) -> str:
+    """The Babel (and gettext) locale of a catalog name: "en@qps" for the pseudo-locale."""
+    return pseudo.BABEL_LOCALE if lang == pseudo.LANG else lang
+
+
+def choosable() -> tuple[str, ...]:
+    """The languages a person may choose: ru, en, zh, and in sandbox mode the pseudo-locale
+    (for translators and testers; it is no language for customers)."""
+    languages = tuple(current_app.config["LANGUAGES"])
+    return languages + (pseudo.LANG,) if current_app.config["SANDBOX"] else languages
+
+
 def select_locale() -> str:
     """?lang= (then kept in a cookie) → cookie → Accept-Language by primary subtag → default.
 
     Werkzeug's best_match would prefer an exact "en" over "zh-CN", so the header is walked
-    in quality order and matched on the primary subtag only.
+    in quality order and matched on the primary subtag only. The pseudo-locale is chosen
+    only explicitly.
     """
     languages = current_app.config["LANGUAGES"]
     chosen = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
-    if chosen and _primary(chosen) in languages:
+    if chosen and _primary(chosen) in choosable():
         g.lang_choice = _primary(chosen)
-        return g.lang_choice
+        return babel_locale(g.lang_choice)
     for tag, _quality in request.accept_languages:  # already sorted by quality
         if _primary(tag) in languages:
             return _primary(tag)
@@ -55,7 +91,7 @@ def select_locale() -> str:
 
 @dataclass(frozen=True)
 class _PageLanguage:
-    lang: str  # the catalog: ru, en or zh
+    lang: str  # the catalog: ru, en, zh or qps
     format_locale: str  # the Babel locale of its formats
     translations: NullTranslations
 
@@ -67,7 +103,9 @@ def _page_language() -> _PageLanguage:
     """This request's language, found once and kept in `g` (see force_locale)."""
     found = g.get(_CACHE)
     if found is None:
-        lang = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+        locale = get_locale()
+        lang = (pseudo.LANG if pseudo.is_pseudo(locale)
+                else str(locale or current_app.config["BABEL_DEFAULT_LOCALE"]))
         found = _PageLanguage(lang, FORMAT_LOCALES.get(lang, lang), get_translations())
         setattr(g, _CACHE, found)
     return found
@@ -80,7 +118,7 @@ def force_locale(locale: str) -> Iterator[None]:
     one: with Flask-Babel's alone, `money` would keep the page's locale."""
     saved = g.pop(_CACHE, None)
     try:
-        with flask_babel.force_locale(locale):
+        with flask_babel.force_locale(babel_locale(locale)):
             yield
     finally:
         g.pop(_CACHE, None)
@@ -97,7 +135,8 @@ def format_locale() -> str:
 
 
 def money(minor: int | Money, currency: str | None = None) -> str:
-    """1 500,00 ₽ / RUB1,500.00 / ¥98.50 according to the page's locale."""
+    """1 500 ₽ / 0,50 ₽ / ₽1,500 / ¥98.50 according to the page's locale: the currency's
+    sign in every language, and no ",00" on a whole amount."""
     if isinstance(minor, Money):
         return _formatted_money(minor.minor, minor.currency, format_locale())
     return _formatted_money(int(minor), currency or "RUB", format_locale())
@@ -105,13 +144,32 @@ def money(minor: int | Money, currency: str | None = None) -> str:
 
 @lru_cache(maxsize=4096)
 def _formatted_money(minor: int, currency: str, locale: str) -> str:
-    return format_currency(Money(minor, currency).major, currency, locale=locale)
+    pattern = Locale.parse(locale).currency_formats["standard"].pattern
+    if currency in CURRENCY_SIGNS:
+        pattern = pattern.replace("¤", f"'{CURRENCY_SIGNS[currency]}'")
+    if minor % 10 ** MINOR_DIGITS[currency] == 0:
+        pattern = re.sub(r"\.0+", "", pattern)
+    return format_currency(Money(minor, currency).major, currency, format=pattern,
+                           locale=locale, currency_digits=False)
 
 
 def local_time(moment: datetime, timezone: str) -> str:
-    """A moment in the market's timezone, with the zone shown (receipts, deadlines)."""
-    return format_datetime(moment, "medium", tzinfo=ZoneInfo(timezone),
-                           locale=format_locale()) + " " + _tz_label(moment, timezone)
+    """A moment in the market's timezone as people write it, with the zone named: "23 ноября
+    в 23:50 МСК", "November 23 at 11:50 PM Moscow time", "北京时间11月23日23:50"; the year
+    only when it is not this one."""
+    zone = ZoneInfo(timezone)
+    local = moment.astimezone(zone)
+    this_year = clock.now().astimezone(zone).year == local.year
+    locale = format_locale()
+    day = format_skeleton("MMMMd" if this_year else "yMMMMd", local, locale=locale)
+    name = ZONE_NAMES.get(timezone)
+    # TRANSLATORS: a date and time in a market's time zone. %(date)s is a day ("23 ноября",
+    # "November 23", "11月23日", with the year when not this year), %(time)s a time ("23:50",
+    # "11:50 PM"), %(zone)s the zone's name ("МСК", "Moscow time", "北京时间"). Put them in
+    # your order: Russian "%(date)s в %(time)s %(zone)s", Chinese "%(zone)s%(date)s%(time)s".
+    return flask_babel.gettext("%(date)s at %(time)s %(zone)s", date=day,
+                               time=format_time(local, "short", tzinfo=zone, locale=locale),
+                               zone=str(name) if name else _tz_label(moment, timezone))
 
 
 def long_date(day: date) -> str:
@@ -126,17 +184,35 @@ def _tz_label(moment: datetime, timezone: str) -> str:
     return f"(UTC{hours:+d})"
 
 
+_UNITS = (("day", 86400), ("hour", 3600), ("minute", 60))
+
+
 def duration(delta: timedelta) -> str:
-    """Time left, rounded down to whole minutes ("59 минут", "1 hour"), never a countdown
-    that jumps up: 59 min 59 s left shows as 59 minutes, not "1 hour"."""
+    """Time left in its largest whole unit, rounded down ("59 минут", "7 дней", "1 hour"),
+    never a countdown that jumps up (59 min 59 s is 59 minutes), and days never weeks ("7
+    дней", not "1 неделя")."""
     seconds = max(int(delta.total_seconds()), 0)
-    if seconds < 60:
-        return format_timedelta(timedelta(seconds=seconds), granularity="second",
-                                threshold=100, locale=format_locale())
-    if seconds < 3600:
-        return format_timedelta(timedelta(minutes=seconds // 60), granularity="minute",
-                                threshold=1000, locale=format_locale())
-    return format_timedelta(timedelta(seconds=seconds), locale=format_locale())
+    for unit, size in _UNITS:
+        if seconds >= size:
+            return format_unit(seconds // size, f"duration-{unit}", length="long",
+                               locale=format_locale())
+    return format_unit(seconds, "duration-second", length="long", locale=format_locale())
+
+
+def phone(e164: str) -> Markup:
+    """A phone number as people write it, never broken across lines."""
+    return Markup('<span class="nowrap">%s</span>') % format_international(e164)
+
+
+def order_number(number: str) -> Markup:
+    """An order number, never broken across lines."""
+    return Markup('<span class="order-no">%s</span>') % number
+
+
+def operator_name(operator: Operator, case: str | None = None) -> str:
+    """The operator's name in the page's language ("МТС", "中国移动"); `case="of"` gives
+    the form a language puts after "fee of" (Russian: "Комиссия Билайна")."""
+    return operator.name_in(current_lang(), case)
 
 
 def _per_request(formatter):
@@ -187,7 +263,9 @@ def init_app(app) -> None:
         _=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext,
         pgettext=_template_pgettext, npgettext=_template_npgettext)
     app.jinja_env.filters["money"] = _per_request(money)
-    app.jinja_env.filters["phone"] = format_international
+    app.jinja_env.filters["phone"] = phone
+    app.jinja_env.filters["order_number"] = order_number
+    app.jinja_env.filters["operator_name"] = _per_request(operator_name)
     app.jinja_env.filters["phone_field"] = as_typed_in_field
     app.jinja_env.filters["local_time"] = _per_request(local_time)
     app.jinja_env.filters["long_date"] = _per_request(long_date)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,16 @@ class Operator:
     short_number: str | None
     # Names phonenumbers.carrier gives for this operator's ranges (e.g. "T2" for Tele2).
     carrier_names: tuple[str, ...]
+    # Its name in a language that writes it otherwise than `name` ("МТС", "中国移动"), and the
+    # form a language puts after "fee of" where it inflects it (Russian "Комиссия Билайна").
+    names: Mapping[str, str] = field(default_factory=dict, compare=False)
+    names_of: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+    def name_in(self, lang: str, case: str | None = None) -> str:
+        """The name people of `lang` read; `case="of"` for the form after "fee of"."""
+        if case == "of" and lang in self.names_of:
+            return self.names_of[lang]
+        return self.names.get(lang, self.name)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .. import pseudo
 from ..domain.builder import BuilderRules
 from ..domain.cards import OUTCOMES, TestCard, card_brand, check_number
 from ..domain.codes import CodePolicy
@@ -111,6 +112,15 @@ def _read(directory: Path, name: str) -> dict:
         raise RulesError(f"{name}: {exc}") from exc
 
 
+def _names(table: _Reader, key: str) -> dict[str, str]:
+    """An optional table of texts by language: { ru = "МТС", zh = "..." }."""
+    raw = table.get(key, dict, default={}, required=False)
+    for lang, text in raw.items():
+        if not isinstance(text, str) or not text.strip():
+            raise table.fail(f"{key}.{lang}", f"expected a non-empty string, got {text!r}")
+    return dict(raw)
+
+
 def _load_market(code: str, data: _Reader) -> Market:
     currency = data.get("currency", str)
     if currency not in MINOR_DIGITS:
@@ -123,12 +133,15 @@ def _load_market(code: str, data: _Reader) -> Market:
     operators = []
     for index, _ in enumerate(data.get("operators", list)):
         op = data.sub("operators", index)
-        names = op.get("carrier_names", list, default=[], required=False)
+        carrier_names = op.get("carrier_names", list, default=[], required=False)
+        name = op.get("name", str)
         operators.append(Operator(
-            id=op.get("id", str), name=op.get("name", str),
+            id=op.get("id", str), name=name,
             support_number=op.get("support_number", str),
             short_number=op.get("short_number", str, required=False),
-            carrier_names=tuple(str(n) for n in names),
+            carrier_names=tuple(str(n) for n in carrier_names),
+            names=_names(op, "names") | {pseudo.LANG: pseudo.pseudo(name)},
+            names_of=_names(op, "names_of"),
         ))
     if not operators:
         raise data.fail("operators", "a market needs at least one operator")
@@ -311,6 +324,7 @@ def _load_products(raw: dict, markets: dict[str, Market]) -> tuple[Product, ...]
         names = {str(k): str(v) for k, v in p.get("name", dict).items()}
         if "en" not in names:
             raise p.fail("name", "needs at least an en name")
+        names[pseudo.LANG] = pseudo.pseudo(names["en"])
         products.append(Product(id=p.get("id", str), prices=prices, names=names))
     return tuple(products)
 

@@ -40,6 +40,8 @@ def _optional(form, field) -> None:
 def _one_of(values: tuple[str, ...]):
     def check(form, field) -> None:
         if field.data not in values:
+            # TRANSLATORS: subscriber builder (JSON), a field with a value it does not know;
+            # %(options)s the values allowed, e.g. "prepaid, monthly_fee, postpaid, corporate".
             raise ValidationError(str(_l("Choose one of: %(options)s.",
                                          options=", ".join(values))))
     return check
@@ -91,7 +93,10 @@ class SubscriberForm(FlaskForm):
     phone = StringField(_l("Number"), validators=[_optional])
     tariff_kind = StringField(_l("Kind of tariff"), validators=[_required,
                                                                 _one_of(TARIFF_KINDS)])
+    # TRANSLATORS: subscriber builder: label of the field with the tariff's name.
     tariff_name = StringField(_l("Tariff name"), validators=[_optional])
+    # TRANSLATORS: subscriber builder: label of the field with the amount of a tariff's monthly
+    # fee.
     monthly_fee = StringField(_l("Monthly fee"), validators=[_optional, _amount()])
     balance = StringField(_l("Balance"), validators=[_required, _amount(signed=True)])
     activated_on = StringField(_l("Connected on"), validators=[_required, _date])
@@ -105,6 +110,8 @@ class SubscriberForm(FlaskForm):
                                  validators=[_optional, _whole_number])
     monthly_spend = StringField(_l("Spent on services each month"),
                                 validators=[_optional, _amount()])
+    # TRANSLATORS: subscriber builder: label of the field with how many mobile payments were made
+    # today.
     paid_day_count = StringField(_l("Payments today"), validators=[_optional, _whole_number])
     paid_day_sum = StringField(_l("Their sum today"), validators=[_optional, _amount()])
     paid_week_count = StringField(_l("Payments this week"),

@@ -139,6 +139,8 @@ def build():
     errors, built = _build(form)
     if built is None:
         return _builder_page(form, errors), 422
+    # TRANSLATORS: subscriber builder, after it made a number; %(number)s the new number, e.g. "+7
+    # 903 123-45-67".
     flash(gettext("Subscriber %(number)s is ready.", number=format_international(built.spec.phone)))
     return redirect(url_for("sandbox.subscriber", digits=built.spec.phone[1:]), code=303)
 
