@@ -61,10 +61,40 @@ def test_real_operators_match_the_spec_table():
         Operator("tele2", "Tele2", "611", "3116", ("Tele2", "T2")),
     )
     assert rules.markets["CN"].operators == (
-        Operator("china_mobile", "中国移动 China Mobile", "10086", None, ("China Mobile",)),
-        Operator("china_unicom", "中国联通 China Unicom", "10010", None, ("China Unicom",)),
-        Operator("china_telecom", "中国电信 China Telecom", "10000", None, ("China Telecom",)),
+        Operator("china_mobile", "China Mobile", "10086", None, ("China Mobile",)),
+        Operator("china_unicom", "China Unicom", "10010", None, ("China Unicom",)),
+        Operator("china_telecom", "China Telecom", "10000", None, ("China Telecom",)),
     )
+
+
+@pytest.mark.parametrize(("market", "operator", "names"), [
+    # Russian pages write Russian operators in Cyrillic, Chinese ones in Latin letters.
+    ("RU", "mts", {"ru": "МТС", "en": "MTS", "zh": "MTS"}),
+    ("RU", "megafon", {"ru": "МегаФон", "en": "MegaFon", "zh": "MegaFon"}),
+    ("RU", "beeline", {"ru": "Билайн", "en": "Beeline", "zh": "Beeline"}),
+    ("RU", "tele2", {"ru": "Tele2", "en": "Tele2", "zh": "Tele2"}),
+    # Chinese pages write 中国移动 alone (it wrapped to three lines with the English name).
+    ("CN", "china_mobile", {"ru": "China Mobile", "en": "China Mobile", "zh": "中国移动"}),
+    ("CN", "china_unicom", {"ru": "China Unicom", "en": "China Unicom", "zh": "中国联通"}),
+    ("CN", "china_telecom", {"ru": "China Telecom", "en": "China Telecom", "zh": "中国电信"}),
+])
+def test_operator_names_by_language(market, operator, names):
+    found = load_rules().market(market).operator(operator)
+    assert {lang: found.name_in(lang) for lang in names} == names
+    assert found.name_in("qps").startswith("[") and found.name_in("qps").endswith("]")
+
+
+def test_operator_name_after_fee_of_is_inflected_in_russian():
+    ru = load_rules().market("RU")
+    assert [ru.operator(op).name_in("ru", "of") for op in ("mts", "megafon", "beeline")] == [
+        "МТС", "МегаФона", "Билайна"]
+    assert ru.operator("beeline").name_in("en", "of") == "Beeline"
+
+
+def test_operator_names_must_be_texts(rules_dir):
+    edit(rules_dir, "markets.toml", 'names = { ru = "МТС" }', 'names = { ru = 5 }')
+    with pytest.raises(RulesError, match=r"markets.toml: RU.operators\[0\].names.ru"):
+        load_rules(rules_dir)
 
 
 def test_real_promotions():
@@ -108,7 +138,7 @@ def test_market_lookup_ignores_case(code, found):
 
 @pytest.mark.parametrize(
     ("operator_id", "name"),
-    [("tele2", "Tele2"), ("china_telecom", "中国电信 China Telecom"), ("nope", None), ("", None)],
+    [("tele2", "Tele2"), ("china_telecom", "China Telecom"), ("nope", None), ("", None)],
 )
 def test_operator_lookup_across_markets(operator_id, name):
     operator = load_rules().operator(operator_id)
@@ -273,7 +303,7 @@ def test_a_broken_rule_names_its_file_and_key(rules_dir, name, old, new, message
 @pytest.mark.parametrize(
     ("name", "old", "new", "line"),
     [
-        ("markets.toml", RU_LIMITS, "topup_min = = 10\ntopup_max = 1500\n", "line 8"),
+        ("markets.toml", RU_LIMITS, "topup_min = = 10\ntopup_max = 1500\n", "line 11"),
         ("cards.toml", FIRST_CARD, 'number = "4242424242424242\noutcome = "success"\n', "line 5"),
         ("promotions.toml", "[[promotion]]\nid = \"cn-100-minus-2\"",
          "[[promotion]\nid = \"cn-100-minus-2\"", "line 5"),

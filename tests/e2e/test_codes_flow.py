@@ -118,9 +118,9 @@ def pay_button(page: Page) -> Locator:
 @pytest.mark.parametrize(
     ("lang", "locale", "market", "typed", "operator", "e164", "price"),
     [
-        ("ru", "ru-RU", "RU", "903 123-45-67", "beeline", "+79031234567", "100,00 ₽"),
-        # China Mobile's 满减 makes the 100 元 top-up cost ¥98.00.
-        ("zh", "zh-CN", "CN", "138 1234 5678", "china_mobile", "+8613812345678", "¥98.00"),
+        ("ru", "ru-RU", "RU", "903 123-45-67", "beeline", "+79031234567", "100 ₽"),
+        # China Mobile's 满减 makes the 100 元 top-up cost ¥98.
+        ("zh", "zh-CN", "CN", "138 1234 5678", "china_mobile", "+8613812345678", "¥98"),
     ],
     ids=["ru", "zh"],
 )
@@ -361,7 +361,7 @@ def test_five_wrong_three_ds_codes_fail_the_payment(open_page, live_server):
     newest = bodies(phone, BANK_SENDER).first
     expect(newest).to_contain_text(number, timeout=15_000)
     sms = text(newest)
-    assert "RUB100.00" in sms and "•••• 3184" in sms, sms  # English Babel money
+    assert "₽100" in sms and "•••• 3184" in sms, sms  # English Babel money
     right = code_in(sms)
     wrong = [f"{(int(right) + step * 7) % 1_000_000:06d}" for step in range(1, 6)]
 

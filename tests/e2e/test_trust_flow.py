@@ -45,7 +45,7 @@ def summary_value(scope, position: int) -> str:
 
 
 def en_rub(value: str) -> Decimal:
-    """'RUB1,234.50' / '-RUB4.50' (English Babel) -> Decimal('1234.50')."""
+    """'₽1,234.50' / '-₽4.50' (English Babel) -> Decimal('1234.50')."""
     match = re.fullmatch(r"(-?)RUB([\d,]+\.\d{2})", value.strip())
     assert match, f"not an English ruble amount: {value!r}"
     return Decimal(match.group(1) + match.group(2).replace(",", ""))
@@ -108,8 +108,8 @@ def test_web_trust_payment_in_russian_repaid_after_three_days(page: Page, live_s
     page.wait_for_url(f"{base}/trust/confirm")
 
     # Amount, fee, term and due date before the code is typed, in Russian formats.
-    assert summary_value(page, 1) == "300,00 ₽"
-    assert summary_value(page, 2) == "25,00 ₽"
+    assert summary_value(page, 1) == "300 ₽"
+    assert summary_value(page, 2) == "25 ₽"
     assert summary_value(page, 3) == "3 дня"
     assert re.search(r"\d{4} г\., \d{1,2}:\d{2}:\d{2} \(UTC\+3\)", summary_value(page, 4))
     expect(page.locator("form .primary")).to_contain_text("300,00")
@@ -118,27 +118,27 @@ def test_web_trust_payment_in_russian_repaid_after_three_days(page: Page, live_s
     phone = open_virtual_phone(page, digits)
     expect(phone.locator("html")).to_have_attribute("lang", "ru")
     code = code_from_phone(phone, "Beeline")
-    assert "300,00 ₽" in text(phone.locator("article.thread .bubble .body").first)
+    assert "300 ₽" in text(phone.locator("article.thread .bubble .body").first)
 
     page.bring_to_front()
     page.locator("#code").fill(code)
     page.locator("form .primary").click()
     page.wait_for_url(DONE_URL)
     done = page.locator("section.status-credited")
-    assert "300,00 ₽" in text(done.locator(".success"))
+    assert "300 ₽" in text(done.locator(".success"))
     assert "+7 903 700-00-05" in text(done.locator(".success"))
-    assert "25,00 ₽" in text(done)
+    assert "25 ₽" in text(done)
     assert_no_horizontal_overflow(page)
 
     credited, credits = sandbox_subscriber(page, base, digits)
     assert credited == before + 300
     assert len(credits) == 1 and credits[0].startswith("one-off, to be paid back: due "), credits
-    assert credits[0].endswith("RUB300.00"), credits
+    assert credits[0].endswith("₽300"), credits
 
     move_clock(page, base, "3d")
     after, credits = sandbox_subscriber(page, base, digits)
     assert len(credits) == 1 and credits[0].startswith("one-off, paid back: due "), credits
-    assert credits[0].endswith("RUB300.00"), credits
+    assert credits[0].endswith("₽300"), credits
     assert after == before - Decimal("25.00"), (before, after)  # only the fee is gone
     move_clock(page, base, "reset")
 
@@ -198,7 +198,7 @@ def test_ussd_dialer_in_chinese(open_page, live_server):
     assert_keypad_usable(page)
     granted = call(page, None)
     assert CJK.search(granted), granted
-    assert "RUB450.00" in granted and "RUB40.00" in granted, granted  # amount and its fee
+    assert "₽450" in granted and "₽40" in granted, granted  # amount and its fee
     assert "¥" not in granted
     expect(page.locator("#display")).to_have_value("*141#")  # the number stays dialled
     assert_no_horizontal_overflow(page)
@@ -217,7 +217,7 @@ def test_ussd_dialer_in_chinese(open_page, live_server):
     clear_display(page)
     dial_keys(page, "*141*9#")
     auto = call(page, refused)
-    assert CJK.search(auto) and "RUB450.00" in auto, auto  # what auto trust would credit
+    assert CJK.search(auto) and "₽450" in auto, auto  # what auto trust would credit
     assert auto != granted
 
     clear_display(page)
@@ -230,7 +230,7 @@ def test_ussd_dialer_in_chinese(open_page, live_server):
     # The credit really is there: the sandbox shows it as a USSD one-off of 450 ₽.
     _, credits = sandbox_subscriber(page, live_server.url, "79037000007")
     assert [c for c in credits if c.startswith("one-off, to be paid back")
-            and c.endswith("RUB450.00")], credits
+            and c.endswith("₽450")], credits
 
 
 # --- 3. the account page's balance block --------------------------------------------------------
@@ -263,11 +263,11 @@ def test_account_balance_block_in_english(open_page, live_server):
     page.wait_for_url(f"{base}/account")
 
     block = page.locator("#balance")
-    assert balance_heading(page) == "Balance: RUB100.00"
-    top_up = block.get_by_role("button", name="Top up by RUB100.00")
+    assert balance_heading(page) == "Balance: ₽100"
+    top_up = block.get_by_role("button", name="Top up by ₽100")
     expect(top_up).to_be_visible()
-    assert summary_value(block, 1) == "RUB100.00"  # amount
-    assert summary_value(block, 2) == "RUB15.00"  # fee
+    assert summary_value(block, 1) == "₽100"  # amount
+    assert summary_value(block, 2) == "₽15"  # fee
     assert summary_value(block, 3) == "3 days"  # term
     assert any(day in summary_value(block, 4) for day in due_dates_in_three_days())
     assert_no_horizontal_overflow(page)
@@ -275,26 +275,26 @@ def test_account_balance_block_in_english(open_page, live_server):
     top_up.click()
     page.wait_for_url(f"{base}/account")
     expect(block.get_by_role("button", name=re.compile("Top up by"))).to_have_count(0)
-    assert balance_heading(page) == "Balance: RUB200.00"
+    assert balance_heading(page) == "Balance: ₽200"
     outstanding = text(block.locator("p").first)
-    assert outstanding.startswith("Trust payment of RUB100.00: debited with its fee of "
-                                  "RUB15.00 on "), outstanding
+    assert outstanding.startswith("Trust payment of ₽100: debited with its fee of "
+                                  "₽15 on "), outstanding
     assert any(day in outstanding for day in due_dates_in_three_days()), outstanding
     assert re.search(r"\d{1,2}:\d{2}:\d{2}\s?[AP]M \(UTC\+3\)\.$", outstanding), outstanding
     # The auto trust amount is the same table amount.
-    expect(block.locator(".hint").last).to_contain_text("RUB100.00 is credited by itself")
+    expect(block.locator(".hint").last).to_contain_text("₽100 is credited by itself")
 
     block.get_by_role("button", name="Connect").click()
     page.wait_for_url(f"{base}/account")
     expect(block.get_by_role("button", name="Disconnect")).to_be_visible()
     expect(block.get_by_role("button", name="Connect", exact=True)).to_have_count(0)
-    assert balance_heading(page) == "Balance: RUB199.50"  # today's 0.50 ₽ subscription fee
+    assert balance_heading(page) == "Balance: ₽199.50"  # today's 0.50 ₽ subscription fee
 
     block.get_by_role("button", name="Disconnect").click()
     page.wait_for_url(f"{base}/account")
     expect(block.get_by_role("button", name="Connect", exact=True)).to_be_visible()
     expect(block.get_by_role("button", name="Disconnect")).to_have_count(0)
-    assert balance_heading(page) == "Balance: RUB199.50"  # today was paid for already
+    assert balance_heading(page) == "Balance: ₽199.50"  # today was paid for already
     assert_no_horizontal_overflow(page)
 
 
@@ -349,5 +349,5 @@ def test_auto_trust_payment_fires_when_spending(page: Page, live_server):
     autos = [c for c in credits if c.startswith("automatic, ")]
     assert len(autos) == len(autos_before) + 1, credits
     assert credits[0].startswith("automatic, to be paid back: due "), credits  # newest first
-    assert credits[0].endswith("RUB300.00"), credits
+    assert credits[0].endswith("₽300"), credits
     expect(page.locator("dl.summary dd").nth(7)).to_have_text("no")  # not suspended

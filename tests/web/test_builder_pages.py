@@ -110,7 +110,7 @@ def test_payment_figures_with_their_money_and_dates(client):
                        "history_months": "0", "monthly_spend": "0"}
     page = client.post("/sandbox/subscribers?lang=ru", data=bad).get_data(as_text=True)
     found = errors_on_page(page)
-    assert found["paid_week_sum"] == ["Сегодняшние платежи тоже входят сюда: минимум 200,00\xa0₽."]
+    assert found["paid_week_sum"] == ["Сегодняшние платежи тоже входят сюда: минимум 200\xa0₽."]
     bad = GOOD_FORM | {"activated_on": "2026-11-20", "history_months": "0",
                        "monthly_spend": "0", "paid_month_count": "3"}
     page = client.post("/sandbox/subscribers?lang=en", data=bad).get_data(as_text=True)

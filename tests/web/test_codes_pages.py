@@ -16,7 +16,7 @@ from webapp.extensions import db
 from webapp.models import Order, PaymentAttempt, SavedCard, SmsMessage
 
 from ..conftest import FIXED_NOW
-from ..factories import topup_order
+from ..factories import page_text, topup_order
 
 PHONE = "+79031234567"
 THREE_DS_CARD = "4000 0027 6000 3184"
@@ -67,8 +67,8 @@ def test_sign_in_with_a_code_from_the_sms(client):
     with client.session_transaction() as session:
         # Renewed: nothing from before sign-in; the version a sign-out would end.
         assert dict(session) == {"payer": PHONE, "payer_version": 0}
-    assert "Signed in as +7 903 123-45-67" in client.get("/account?lang=en").get_data(
-        as_text=True)
+    assert "Signed in as +7 903 123-45-67" in page_text(client.get("/account?lang=en").get_data(
+        as_text=True))
     client.post("/signout")
     with client.session_transaction() as session:
         assert "payer" not in session
@@ -126,7 +126,7 @@ def test_three_ds_right_code_pays(client):
     url = pay_3ds(client, order, lang="ru")
     sms = db.session.scalar(select(SmsMessage).where(SmsMessage.peer == "3-D Secure"))
     assert "3184" in sms.body and order.number in sms.body
-    page = client.get(url + "?lang=en").get_data(as_text=True)
+    page = page_text(client.get(url + "?lang=en").get_data(as_text=True))
     assert "We sent a code by SMS to +7 903 123-45-67" in page
     assert db.session.get(Order, order.id).status == "awaiting_payment"
     response = client.post(url, data={"code": latest_code()})

@@ -6,6 +6,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from tests.factories import page_text
 from webapp.extensions import db
 from webapp.models import LedgerEntry, Order, PaymentAttempt, SmsMessage, Subscriber
 from webapp.services import demo
@@ -46,9 +47,9 @@ def debits() -> int:
 
 def test_shop_lists_products_in_both_currencies(client, seeded):
     ru = client.get("/shop/RU?lang=ru").get_data(as_text=True)
-    assert "Чехол для телефона" in ru and "200,00\u00a0₽" in ru
+    assert "Чехол для телефона" in ru and "200\u00a0₽" in ru
     zh = client.get("/shop/CN?lang=zh").get_data(as_text=True)
-    assert "手机壳" in zh and "¥39.00" in zh
+    assert "手机壳" in zh and "¥39" in zh
     assert client.get("/shop/XX").status_code == 404
     assert client.post("/shop/RU/buy", data={"product": "nope"}).status_code == 404
 
@@ -81,7 +82,7 @@ def test_quote_as_fragment_and_full_page(client, seeded):
                            headers={"HX-Request": "true"})
     body = fragment.get_data(as_text=True)
     assert body.lstrip().startswith('<div id="mobile-quote"')
-    for text in ("RUB200.00", "RUB7.80", "RUB207.80", "Left today after this payment"):
+    for text in ("₽200", "₽7.80", "₽207.80", "Left today after this payment"):
         assert text in body, text
     full = client.post(url + "/mobile/quote?lang=en", data=data)
     assert full.status_code == 200 and "<html" in full.get_data(as_text=True)
@@ -99,13 +100,13 @@ def test_quote_as_fragment_and_full_page(client, seeded):
     ("+79871234567", "mts", "phone-case", "Call 0890"),
     ("+79201234567", "megafon", "phone-case", "not available on corporate tariffs"),
     ("+79037000017", "beeline", "phone-case", "until the trust payment is repaid"),
-    ("+79037000013", "beeline", "phone-case", "once more than RUB150.00 has been spent"),
+    ("+79037000013", "beeline", "phone-case", "once more than ₽150 has been spent"),
     ("+79511234567", "tele2", "phone-case", "after 2 months on the network"),
     ("+79267654321", "megafon", "phone-case", "Personal budget option. Call 0500"),
-    ("+79771234567", "tele2", "earphones", "at most RUB1,000.00 per payment"),
+    ("+79771234567", "tele2", "earphones", "at most ₽1,000 per payment"),
     ("+79831234567", "mts", "phone-case", "limit of 5 payments a day"),
-    ("+79037000020", "beeline", "phone-case", "daily limit of RUB15,000.00"),
-    ("+79821234567", "mts", "phone-case", "at least RUB210.00"),
+    ("+79037000020", "beeline", "phone-case", "daily limit of ₽15,000"),
+    ("+79821234567", "mts", "phone-case", "at least ₽210"),
     ("+79261234567", "mts", "phone-case", "served by another operator"),
     ("+79039999999", "beeline", "phone-case", "not known to the operator"),
     ("12", "beeline", "phone-case", "not a valid phone number"),
@@ -146,7 +147,7 @@ def test_confirm_by_reply_from_the_virtual_phone(client, seeded):
     moved = client.get(waiting, headers={"HX-Request": "true"})
     assert moved.headers["HX-Redirect"] == url
     page = client.get(url + "?lang=en").get_data(as_text=True)
-    assert "Paid. Thank you" in page and "Phone balance +7 903 123-45-67" in page
+    assert "Paid. Thank you" in page and "Phone balance +7 903 123-45-67" in page_text(page)
     client.post("/phone/79031234567/reply", data={"to": "8464", "text": code_from_sms()})
     assert balance(PHONE) == before - 20780 and debits() == 1
 

@@ -85,7 +85,7 @@ def test_other_amount_boundaries(client, market, other, ok):
 def test_amount_message_names_the_limit(client):
     body = client.post("/topup/RU?lang=ru", data={"phone": "+79031234567", "amount": "other",
                                                   "other_amount": "2000"}).get_data(as_text=True)
-    assert "1\u00a0500,00\u00a0₽" in body
+    assert "1\u00a0500\u00a0₽" in body
 
 
 @pytest.mark.parametrize("data", [
@@ -122,10 +122,10 @@ def test_tile_shows_promotional_price(client):
     demo.seed()
     # A number never topped up gets 5 % off; 100 元 also has "2 元 off": the better one applies.
     page = client.get("/topup/CN?lang=zh&phone=13911112222").get_data(as_text=True)
-    assert "¥95.00" in page
+    assert "¥95" in page
     # A demo number with history: only "2 元 off 100 元" applies.
     page = client.get("/topup/CN?lang=zh&phone=13812345678").get_data(as_text=True)
-    assert "¥98.00" in page
+    assert "¥98" in page
 
 
 def test_unknown_market_is_a_localized_404(client):

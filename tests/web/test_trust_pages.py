@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from tests.factories import page_text
 from webapp.clock import clock
 from webapp.extensions import db
 from webapp.models import LedgerEntry, SmsMessage, Subscriber, TrustCredit
@@ -41,15 +42,15 @@ def test_web_page_number_code_credit(client, seeded):
     before = balance(phone)
     assert client.post("/trust?lang=ru", data={"phone": "903 700-00-05"}).status_code == 303
     sms = db.session.scalars(select(SmsMessage).where(SmsMessage.phone == phone)).all()[-1]
-    assert sms.peer == "Beeline" and "300,00\u00a0₽" in sms.body
+    assert sms.peer == "Beeline" and "300\u00a0₽" in sms.body
     page = client.get("/trust/confirm?lang=en").get_data(as_text=True)
-    for text in ("RUB300.00", "RUB25.00", "3 days", "Nov 25, 2026"):
+    for text in ("₽300", "₽25", "3 days", "November 25 at"):
         assert text in page, text
     response = client.post("/trust/confirm", data={"code": latest_code(phone)})
     assert re.fullmatch(r"/trust/done/[\w-]{22}", response.headers["Location"])
     assert balance(phone) == before + 30000
     done = client.get(response.headers["Location"] + "?lang=en").get_data(as_text=True)
-    assert "RUB300.00 has been credited to +7 903 700-00-05" in done
+    assert "₽300 has been credited to +7 903 700-00-05" in page_text(done)
     # Three days later the credit and its fee are debited.
     clock.freeze(FIXED_NOW + timedelta(days=3))
     settle_all()
@@ -58,7 +59,7 @@ def test_web_page_number_code_credit(client, seeded):
 
 @pytest.mark.parametrize("phone, text", [
     ("903 700-00-12", "from the third month"),
-    ("903 700-00-13", "once RUB150.00 has been spent"),
+    ("903 700-00-13", "once ₽150 has been spent"),
     ("903 700-00-14", "not available on postpaid"),
     ("903 700-00-15", "after 3 months as a customer"),
     ("903 700-00-16", "suspended for debt"),
@@ -92,10 +93,10 @@ def test_account_page_balance_block(client, seeded):
     phone = "+79037000003"
     sign_in(client, phone)
     page = client.get("/account?lang=en").get_data(as_text=True)
-    assert "Top up by RUB100.00" in page and "RUB15.00" in page and "3 days" in page
+    assert "Get a trust payment of ₽100" in page and "₽15" in page and "3 days" in page
     assert client.post("/account/trust").status_code == 303
     page = client.get("/account?lang=en").get_data(as_text=True)
-    assert "Trust payment of RUB100.00: debited with its fee of RUB15.00 on Nov 25" in page
+    assert "Trust payment of ₽100: debited with its fee of ₽15 on November 25 at" in page
     assert client.post("/account/auto-trust", data={"action": "connect"}).status_code == 303
     subscriber = db.session.scalar(select(Subscriber).where(Subscriber.phone == phone))
     assert subscriber.auto_trust
@@ -106,7 +107,7 @@ def test_account_page_balance_block(client, seeded):
 def test_account_page_shows_refusals(client, seeded):
     sign_in(client, "+79035550011")  # Welcome: trust payment yes, auto no
     page = client.get("/account?lang=en").get_data(as_text=True)
-    assert "Top up by" in page and "not available on the Welcome tariff" in page
+    assert "Get a trust payment of" in page and "not available on the Welcome tariff" in page
     client.post("/account/auto-trust", data={"action": "connect"})
     assert not db.session.scalar(select(Subscriber.auto_trust).where(
         Subscriber.phone == "+79035550011"))
@@ -124,9 +125,9 @@ def dial(client, digits, code, lang="en"):
 
 
 def test_ussd_codes(client, seeded):
-    assert "RUB450.00" in dial(client, "79037000007", "*141#")
+    assert "₽450" in dial(client, "79037000007", "*141#")
     assert "already outstanding" in dial(client, "79037000007", "*141#")
-    assert dial(client, "79037000009", "*141*9#") == "Auto trust payment would credit RUB750.00."
+    assert dial(client, "79037000009", "*141*9#") == "Auto trust payment would credit ₽750."
     assert "connected" in dial(client, "79037000009", "*141*11#")
     assert db.session.scalar(select(Subscriber.auto_trust).where(
         Subscriber.phone == "+79037000009"))
@@ -134,7 +135,7 @@ def test_ussd_codes(client, seeded):
     assert dial(client, "79037000009", "*100#") == "Unknown request."
     assert "Welcome" in dial(client, "79035550011", "*141*11#")
     zh = dial(client, "79037000003", "*141#", lang="zh")
-    assert re.search(r"[\u4e00-\u9fff]", zh) and "RUB100.00" in zh
+    assert re.search(r"[\u4e00-\u9fff]", zh) and "₽100" in zh
 
 
 def test_ussd_keypad_builds_the_request(client, seeded):
@@ -163,7 +164,7 @@ def signed(body: bytes) -> dict:
 def test_ussd_gateway_endpoint(client, seeded):
     body = json.dumps({"msisdn": "+79037000004", "code": "*141#", "lang": "en"}).encode()
     response = client.post("/api/ussd", data=body, headers=signed(body))
-    assert response.status_code == 200 and "RUB100.00" in response.json["reply"]
+    assert response.status_code == 200 and "₽100" in response.json["reply"]
     assert "7 days" not in response.json["reply"]  # the due date is shown, roaming: 7 days
     credit = db.session.scalar(select(TrustCredit).where(TrustCredit.channel == "ussd"))
     assert credit.due_at - credit.granted_at == timedelta(days=7)
