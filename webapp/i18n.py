@@ -161,7 +161,8 @@ def local_time(moment: datetime, timezone: str) -> str:
     local = moment.astimezone(zone)
     this_year = clock.now().astimezone(zone).year == local.year
     locale = format_locale()
-    day = format_skeleton("MMMMd" if this_year else "yMMMMd", local, locale=locale)
+    day = _pseudo_in_qps(format_skeleton("MMMMd" if this_year else "yMMMMd", local,
+                                         locale=locale))
     name = ZONE_NAMES.get(timezone)
     # TRANSLATORS: a date and time in a market's time zone. %(date)s is a day ("23 ноября",
     # "November 23", "11月23日", with the year when not this year), %(time)s a time ("23:50",
@@ -175,7 +176,13 @@ def local_time(moment: datetime, timezone: str) -> str:
 def long_date(day: date) -> str:
     """A calendar date as people write it: "10 января 2024 г.", "January 10, 2024",
     "2024年1月10日"."""
-    return format_date(day, "long", locale=format_locale())
+    return _pseudo_in_qps(format_date(day, "long", locale=format_locale()))
+
+
+def _pseudo_in_qps(text: str) -> str:
+    """Words Babel writes (months, units) made pseudo in the pseudo-locale, as the catalog's
+    are: there, any plain English word on a page is one the page did not localize."""
+    return pseudo.pseudo(text) if current_lang() == pseudo.LANG else text
 
 
 def _tz_label(moment: datetime, timezone: str) -> str:
@@ -194,9 +201,10 @@ def duration(delta: timedelta) -> str:
     seconds = max(int(delta.total_seconds()), 0)
     for unit, size in _UNITS:
         if seconds >= size:
-            return format_unit(seconds // size, f"duration-{unit}", length="long",
-                               locale=format_locale())
-    return format_unit(seconds, "duration-second", length="long", locale=format_locale())
+            return _pseudo_in_qps(format_unit(seconds // size, f"duration-{unit}",
+                                              length="long", locale=format_locale()))
+    return _pseudo_in_qps(format_unit(seconds, "duration-second", length="long",
+                                      locale=format_locale()))
 
 
 def phone(e164: str) -> Markup:

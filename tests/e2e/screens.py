@@ -60,6 +60,16 @@ def _pay_by_card(page: Page, number: str) -> None:
     page.locator("form.pay-card > button[type=submit]").click()
 
 
+def _place_topup(page: Page, market: str) -> None:
+    """Number, first tile, wait for the price the live refresh shows, place the order."""
+    page.locator("#phone").fill(PHONES[market])
+    page.locator(".amounts .tile").first.click()
+    expect(page.locator("#summary .total")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    page.locator("#topup-form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/orders/[^/]+$"))
+
+
 def walk(page: Page, base: str, lang: str) -> Iterator[str]:
     """Visit every screen of SCREENS in `lang`, yielding each name while it is shown."""
     market = MARKETS[lang]
@@ -68,10 +78,7 @@ def walk(page: Page, base: str, lang: str) -> Iterator[str]:
     page.goto(f"{base}/topup/{market}?lang={lang}")
     yield "topup"
 
-    page.locator("#phone").fill(PHONES[market])
-    page.locator(".amounts .tile").first.click()
-    page.locator("#topup-form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/orders/[^/]+$"))
+    _place_topup(page, market)
     order_url = page.url
     yield "order"
 
@@ -100,10 +107,7 @@ def walk(page: Page, base: str, lang: str) -> Iterator[str]:
     # An order paid with a saved card, so that the account lists an order and a card.
     page.goto(order_url)
     page.goto(f"{base}/topup/{market}?lang={lang}")
-    page.locator("#phone").fill(PHONES[market])
-    page.locator(".amounts .tile").first.click()
-    page.locator("#topup-form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/orders/[^/]+$"))
+    _place_topup(page, market)
     page.locator("input[name=save_card]").check()
     _pay_by_card(page, APPROVED_CARD)
     expect(page.locator(".receipt")).to_be_visible()
