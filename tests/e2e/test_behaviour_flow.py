@@ -231,7 +231,7 @@ def test_refunded_topup_shows_the_refund_and_retries_with_another_operator(
     expect(radio(page, "amount", amount)).to_be_checked()
     expect(page.locator("#operators input:checked")).to_have_count(0)
     expect(page.locator("#phone-help")).to_contain_text(
-        {"mts": "MTS", "china_unicom": "中国联通"}[wrong])
+        {"mts": "МТС", "china_unicom": "中国联通"}[wrong])
     screens(page, "retry-form", lang)
     page.locator("label.tile", has=radio(page, "operator", right)).click()
     expect(page.locator("#summary .total")).to_be_visible()

@@ -55,7 +55,7 @@ def test_build_a_beeline_number_in_chinese(open_page, live_server, javascript):
     summary = page.locator("dl.summary")
     expect(summary).to_contain_text("Beeline")
     balance = page.locator("dl.summary dt", has_text=re.compile("^余额$"))
-    assert text(balance.locator("xpath=following-sibling::dd[1]")).endswith("45.00")
+    assert text(balance.locator("xpath=following-sibling::dd[1]"))== "₽45"
     entries = page.locator("ul.ledger li")
     expect(entries.filter(has_text="话费支付")).to_have_count(2)
     assert_no_horizontal_overflow(page)

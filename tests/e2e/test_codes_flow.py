@@ -203,7 +203,7 @@ def test_sign_in_and_pay_again_with_the_saved_card(open_page, live_server):
     expect(status.locator(".hint").first).to_have_text(
         re.compile(r"The code is valid for \d+ minutes more\."))
     expect(status).to_contain_text(re.compile(r"You can ask for a new code in \d+ seconds\."))
-    expect(status.get_by_role("button", name="Send a new code")).to_be_disabled()
+    expect(status.get_by_role("button", name="Get a new code")).to_be_disabled()
     expect(status.get_by_role("link", name="Open the virtual phone")).to_have_attribute(
         "target", "_blank")
     assert_no_horizontal_overflow(page)

@@ -123,7 +123,7 @@ def show_cost_button(page: Page) -> Locator:
 
 
 def send_the_sms(page: Page) -> str:
-    """Press "Send the SMS" and land on the waiting page; returns its URL."""
+    """Press "Get a code by SMS" and land on the waiting page; returns its URL."""
     send_sms_button(page).click()
     page.wait_for_url(WAITING_URL)
     expect(page.locator("#code")).to_be_visible()
@@ -244,13 +244,13 @@ def test_mts_payment_by_typed_code_then_refund_in_english(open_page, live_server
     type_number(page, "982 654-32-10")
     amount, commission, total = wait_for_quote(page, "₽200")
     assert (amount, commission, total) == ("₽200", "₽0", "₽200")
-    expect(page.locator("#mobile-quote dl.summary")).to_contain_text("Commission of MTS")
+    expect(page.locator("#mobile-quote dl.summary")).to_contain_text("MTS fee")
     # MTS: 30 000 ₽ and 5 payments a day, 40 000 ₽ a month, no weekly limit.
     expect(limits_left(page)).to_have_text([
-        re.compile(r"^\s*Left today after this payment: RUB29,800\.00 · 4 payments\s*$"),
-        re.compile(r"^\s*This month: RUB39,800\.00\s*$")])
+        re.compile(r"^\s*Left today after this payment: ₽29,800 · 4 payments\s*$"),
+        re.compile(r"^\s*This month: ₽39,800\s*$")])
     expect(show_cost_button(page)).to_have_text("Show the cost")
-    expect(send_sms_button(page)).to_have_text("Send the SMS")
+    expect(send_sms_button(page)).to_have_text("Get a code by SMS")
     assert_no_horizontal_overflow(page)
 
     waiting_url = send_the_sms(page)
@@ -263,7 +263,7 @@ def test_mts_payment_by_typed_code_then_refund_in_english(open_page, live_server
     phone = open_phone(page, base, "+" + digits)
     sms = newest_sms(phone, SHORT_NUMBERS["mts"], number)
     code = leading_code(sms)
-    assert sms == (f"{code}: reply with this code to 6996 to pay ₽200 + commission "
+    assert sms == (f"{code}: reply with this code to 6996 to pay ₽200 plus a fee of "
                    f"₽0 for order {number} from your balance. If you did not ask for "
                    "this, do not reply."), sms
 
@@ -302,7 +302,7 @@ def test_mts_payment_by_typed_code_then_refund_in_english(open_page, live_server
 
 def refusal(page: Page, base: str, operator: str, typed: str) -> tuple[str, str]:
     """A new order for the phone case, the operator and number: (the refusal in the live
-    quote, the refusal after pressing "Send the SMS" anyway)."""
+    quote, the refusal after pressing "Get a code by SMS" anyway)."""
     buy(page, base, "zh")
     choose_operator(page, operator)
     type_number(page, typed)
@@ -343,7 +343,7 @@ def test_two_refusals_in_chinese_go_to_the_number_by_sms(open_page, live_server)
     # Each number got its reason once, in Chinese, from its operator; no code was sent.
     for digits, operator, sender, reason in (
             ("79871234567", "mts", "MTS", "0890"),
-            ("79037000020", "beeline", "Beeline", "15,000.00")):
+            ("79037000020", "beeline", "Beeline", "15,000")):
         page.goto(f"{base}/phone/{digits}?lang=zh")
         expect(page.locator("#inbox")).to_be_attached()
         expect(thread(page, SHORT_NUMBERS[operator])).to_have_count(0)
@@ -369,10 +369,10 @@ def test_show_the_cost_without_javascript(open_page, live_server):
     expect(page.locator("h1.order-no")).to_contain_text(number)
     # MegaFon: 1.95 % of 200 ₽.
     assert quote_values(page) == ["₽200", "₽3.90", "₽203.90"]
-    expect(page.locator("#mobile-quote")).to_contain_text("Commission of MegaFon")
+    expect(page.locator("#mobile-quote")).to_contain_text("MegaFon fee")
     expect(quote_error(page)).to_have_count(0)
     expect(limits_left(page)).to_have_count(0)  # the number's own business: nobody signed in
-    # The form comes back as it was typed, ready for "Send the SMS".
+    # The form comes back as it was typed, ready for "Get a code by SMS".
     expect(page.locator("#mobile-phone")).to_have_value("926 123-45-67")
     expect(radio(page, "operator", "megafon")).to_be_checked()
     expect(send_sms_button(page)).to_be_enabled()
