@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
+
 from webapp import create_app
 from webapp.config import TestConfig
 from webapp.i18n import duration, local_time, money
@@ -158,7 +159,8 @@ def test_buttons_say_what_a_native_speaker_expects(client, lang, words):
 
 def test_one_product_name_in_every_language(client):
     for lang in ("ru", "en", "zh"):
-        assert '<a class="brand" href="/">Topup Sandbox</a>' in html(client, f"/topup/RU?lang={lang}")
+        page = html(client, f"/topup/RU?lang={lang}")
+        assert '<a class="brand" href="/">Topup Sandbox</a>' in page
 
 
 def test_chinese_code_status_has_no_spaces_around_numbers(app):
