@@ -178,7 +178,7 @@ def test_three_ds_page_says_at_once_why_no_code_came(client):
            "last hour." in page_text(status)
     assert "You can ask for a new code in 1 hour." in status
     assert "hx-trigger" not in status  # nothing to wait for
-    assert f'<a href="/orders/{order.number}">Pay another way</a>' in status
+    assert f'<a class="link" href="/orders/{order.number}">Pay another way</a>' in status
     assert 'id="code"' not in html  # no box for a code that never came
     ru = body(client.get(page_url + "?lang=ru"))
     assert "Код не отправлен" in ru
@@ -228,7 +228,7 @@ def test_sign_in_code_page_stops_and_offers_a_way_on(client):
     html = body(client.get("/signin/code?lang=en"))
     status = re.search(r'<section id="code-status".*?</section>', html, re.S).group(0)
     assert "hx-trigger" not in status and "This code has expired. Ask for a new one." in status
-    assert '<a href="/">Continue without signing in</a>' in status
+    assert '<a class="link" href="/">Continue without signing in</a>' in status
 
 
 def finish_topup(client, order_status: str):
