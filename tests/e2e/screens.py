@@ -63,7 +63,11 @@ def _pay_by_card(page: Page, number: str) -> None:
 def _place_topup(page: Page, market: str) -> None:
     """Number, first tile, wait for the price the live refresh shows, place the order."""
     page.locator("#phone").fill(PHONES[market])
+    # The form refreshes itself as one types: let that land before choosing the amount.
+    expect(page.locator("#operators input:checked")).to_have_count(1)
+    page.wait_for_load_state("networkidle")
     page.locator(".amounts .tile").first.click()
+    expect(page.locator(".amounts .tile input").first).to_be_checked()
     expect(page.locator("#summary .total")).to_be_visible()
     page.wait_for_load_state("networkidle")
     page.locator("#topup-form button[type=submit]").click()
