@@ -21,6 +21,7 @@ from .views import (
     api,
     checkout,
     errors,
+    kiosk,
     labels,
     mobile,
     phone,
@@ -85,6 +86,7 @@ def create_app(config: type = Config, overrides: dict | None = None) -> Flask:
     app.register_blueprint(trust.bp)
     app.register_blueprint(shop.bp)
     app.register_blueprint(mobile.bp)
+    app.register_blueprint(kiosk.bp)
     if app.config["SANDBOX"]:
         app.register_blueprint(sandbox.bp)
         app.register_blueprint(phone.bp)

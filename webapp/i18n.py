@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import flask_babel
 from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_percent
 from babel.support import NullTranslations
 from babel.units import format_unit
 from flask import current_app, g, request
@@ -207,6 +207,15 @@ def duration(delta: timedelta) -> str:
                                       locale=format_locale()))
 
 
+def percent(value) -> str:
+    """A percentage given as a number of percent (Decimal("3") → "3 %", "3%"), as the page's
+    language writes it."""
+    from decimal import Decimal
+
+    return format_percent(Decimal(value) / 100, locale=format_locale(),
+                          decimal_quantization=False)
+
+
 def phone(e164: str) -> Markup:
     """A phone number as people write it, never broken across lines."""
     return Markup('<span class="nowrap">%s</span>') % format_international(e164)
@@ -272,6 +281,7 @@ def init_app(app) -> None:
         pgettext=_template_pgettext, npgettext=_template_npgettext)
     app.jinja_env.filters["money"] = _per_request(money)
     app.jinja_env.filters["phone"] = phone
+    app.jinja_env.filters["percent"] = _per_request(percent)
     app.jinja_env.filters["order_number"] = order_number
     app.jinja_env.filters["operator_name"] = _per_request(operator_name)
     app.jinja_env.filters["phone_field"] = as_typed_in_field

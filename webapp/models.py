@@ -319,6 +319,74 @@ class SessionVersion(db.Model):
     version: Mapped[int] = mapped_column(default=0)
 
 
+class KioskSession(db.Model):
+    """One customer at a kiosk, from the first touch to the attract screen again (SPEC §7).
+
+    The step lives here, not in the browser: a reload, a second tab or a restarted server
+    shows the same one. One open session per terminal (ended_at empty), backed by an index.
+    """
+
+    __tablename__ = "kiosk_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    terminal: Mapped[str] = mapped_column(String(16))
+    # The key of its receipt page (SPEC §8: a page reached from elsewhere has a random token).
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    step: Mapped[str] = mapped_column(String(16))
+    locale: Mapped[str] = mapped_column(String(8))
+    operator_id: Mapped[str | None] = mapped_column(String(32))
+    digits: Mapped[str] = mapped_column(String(16), default="")  # national digits typed
+    # The amount tile chosen (minor units), or None for cash "whatever you insert".
+    amount: Mapped[int | None] = mapped_column(BigInteger)
+    # Cash: what the acceptor took so far; the commission and credited sum when paid.
+    inserted: Mapped[int] = mapped_column(BigInteger, default=0)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
+    # A message code the current step shows (a declined card, a refused note).
+    notice: Mapped[str | None] = mapped_column(String(32))
+    # Incremented on every change: a screen that polls asks "anything new since N?".
+    revision: Mapped[int] = mapped_column(default=0)
+    last_touch_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+    order: Mapped[Order | None] = relationship()
+
+    __table_args__ = (Index("uq_kiosk_one_open", "terminal", unique=True,
+                            sqlite_where=text("ended_at IS NULL"),
+                            postgresql_where=text("ended_at IS NULL")),)
+
+
+class KioskEvent(db.Model):
+    """A move of a kiosk session from one step to another: who or what moved it, when."""
+
+    __tablename__ = "kiosk_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("kiosk_sessions.id"), index=True)
+    from_step: Mapped[str | None] = mapped_column(String(16))
+    to_step: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(16))  # customer | idle | device
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class KioskNote(db.Model):
+    """A note event of a terminal's bill acceptor, accepted or given back. Its event id is
+    unique per terminal: the same event again is answered as the first time, counted once."""
+
+    __tablename__ = "kiosk_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    terminal: Mapped[str] = mapped_column(String(16))
+    event_id: Mapped[str] = mapped_column(String(64))
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("kiosk_sessions.id"), index=True)
+    note: Mapped[int] = mapped_column(BigInteger)
+    accepted: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str | None] = mapped_column(String(32))  # why it was given back
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (UniqueConstraint("terminal", "event_id", name="uq_kiosk_note_event"),)
+
+
 class Setting(db.Model):
     """Small key/value state shared by every process (the sandbox clock offset)."""
 
@@ -330,4 +398,5 @@ class Setting(db.Model):
 
 __all__ = ["Subscriber", "LedgerEntry", "Order", "OrderEvent", "PaymentAttempt", "SavedCard",
            "TrustCredit", "Wallet", "WalletEntry",
-           "OneTimeCode", "SmsMessage", "SessionVersion", "Setting"]
+           "OneTimeCode", "SmsMessage", "SessionVersion", "Setting", "KioskSession", "KioskEvent",
+           "KioskNote"]
