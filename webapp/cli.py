@@ -38,7 +38,8 @@ def init_app(app: Flask) -> None:
         """Apply whatever fell due (expired orders and codes, credits). Safe to run again."""
         done = settle_all()
         click.echo(f"orders settled: {done.orders}; codes expired: {done.codes}; "
-                   f"subscribers settled: {done.subscribers}")
+                   f"subscribers settled: {done.subscribers}; kiosk sessions ended: "
+                   f"{done.kiosks}")
 
     @clock_group.command("advance")
     @click.argument("step")
