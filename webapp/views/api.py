@@ -16,10 +16,10 @@ import time
 
 from flask import Blueprint, current_app, jsonify, request
 
+from ..domain.money import MINOR_DIGITS, Money
 from ..extensions import csrf
 from ..i18n import FORMAT_LOCALES
 from ..inputs import nul_free
-from ..domain.money import MINOR_DIGITS, Money
 from ..services import kiosk, kiosk_cash, replies, sms, ussd
 
 bp = Blueprint("api", __name__, url_prefix="/api")

@@ -16,8 +16,7 @@ from ..domain.money import MoneyError, parse_major
 from ..domain.phone import format_international
 from ..extensions import csrf
 from ..htmx import render
-from ..services import builder, demo, mobile, rules, trust
-from ..services import kiosk_screen
+from ..services import builder, demo, kiosk_screen, mobile, rules, trust
 from ..services.settle import settle_all
 from ..services.trust_texts import refusal_text
 from . import labels
