@@ -35,6 +35,7 @@ class Receipt:
     credited: int
     currency: str
     status: str  # the order's status (crediting, credited, refunded)
+    locale: str  # the language the customer paid in (a kept receipt prints in it)
     card_brand: str | None = None
     card_last4: str | None = None
 
@@ -120,7 +121,8 @@ def receipt_of(order: Order, term: Terminal) -> Receipt | None:
                    order_number=order.number, phone=order.phone,
                    operator=market.operator(order.operator_id), method=paid.method,
                    paid=paid.amount, commission=paid.commission or 0, credited=order.amount,
-                   currency=order.currency, status=order.status, card_brand=paid.card_brand,
+                   currency=order.currency, status=order.status, locale=order.locale,
+                   card_brand=paid.card_brand,
                    card_last4=paid.card_last4)
 
 

@@ -155,12 +155,12 @@ def walk_away(terminal_id: str):
 
 @bp.get("/<terminal_id>/receipts/<token>")
 def receipt(terminal_id: str, token: str):
-    """A kept receipt as its own printable page, in the language asked for (or the
-    terminal's)."""
+    """A kept receipt as its own printable page, in the language asked for (or the one the
+    customer paid in)."""
     term = _terminal_or_404(terminal_id)
     found = kiosk_screen.kept_receipt(terminal_id, token)
     if found is None:
         abort(404)
-    with force_locale(_asked_language() or term.language):
+    with force_locale(_asked_language() or found.locale):
         return render("kiosk/receipt.html", receipt=found, languages=LANGUAGES,
                       token=token, terminal=term)
