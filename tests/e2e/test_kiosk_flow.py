@@ -60,6 +60,7 @@ MEASURE = """() => {
 
 def measure(page: Page, where: str) -> None:
     """Assert the step is made for a finger at arm's length and fits the screen."""
+    page.wait_for_load_state("load")  # its stylesheet too, after a whole page load
     found = page.evaluate(MEASURE)
     assert not found["small"], f"{where}: targets under 64 px: {found['small']}"
     assert not found["tiny"], f"{where}: text under 24 px: {found['tiny']}"
