@@ -290,3 +290,61 @@ def test_without_javascript_the_kiosk_still_tops_up(open_page, live_server):
     page.locator("a[data-print]").click()
     expect(page.locator("#receipt")).to_contain_text("₽1,000")
     expect(page).to_have_url(re.compile(r"/kiosk/770101/receipts/"))
+
+
+def walk_steps(page: Page, lang: str, terminal: str, operator: str, digits: str,
+               country: str):
+    """Touch through every step of a cash top-up and a card one; yield each step's name."""
+    yield "attract"
+    page.locator(f"button[name=lang][value={lang}]").click()
+    step(page, "operator")
+    yield "operator"
+    touch(page, "operator", operator)
+    type_number(page, digits, country)
+    yield "number"
+    touch(page, "next")
+    step(page, "amount")
+    yield "amount"
+    touch(page, "amount", page.locator("form.touch:has(input[value=amount]) button")
+          .first.get_attribute("value"))
+    step(page, "method")
+    yield "method"
+    touch(page, "method", "card")
+    step(page, "card")
+    page.locator(".cards button[value='4000000000000069']").click()
+    expect(page.locator(".hint-line .error")).to_be_visible()
+    yield "card declined"
+    touch(page, "back")
+    touch(page, "method", "cash")
+    step(page, "cash")
+    yield "cash"
+    page.locator(".notes button").nth(3).click()
+    expect(page.locator("#inserted")).not_to_have_text(re.compile(r"^\D*0\D*$"))
+    yield "cash with a note"
+    touch(page, "pay")
+    step(page, "result")
+    yield "result"
+    touch(page, "receipt")
+    step(page, "receipt")
+    yield "receipt"
+    touch(page, "finish")
+    step(page, "attract")
+
+
+@pytest.mark.parametrize(("lang", "terminal", "operator", "digits", "country"), [
+    ("ru", RU, "mts", "9821234567", "7"), ("zh", CN, "china_telecom", "13312345678", "86")])
+def test_no_step_has_an_axe_violation(open_page, live_server, lang, terminal, operator,
+                                      digits, country):
+    """axe-core (WCAG 2.x A/AA, contrast 4.5:1 included) on every step."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = kiosk_page(open_page, live_server, terminal)
+    axe, found, seen = Axe(), [], []
+    for name in walk_steps(page, lang, terminal, operator, digits, country):
+        seen.append(name)
+        page.wait_for_load_state("load")
+        for violation in axe.run(page).response["violations"]:
+            nodes = "; ".join(" ".join(node["target"]) for node in violation["nodes"][:4])
+            found.append(f"{name}: {violation['id']} ({violation['impact']}): {nodes}")
+    assert len(seen) == 10
+    assert not found, "axe-core found:\n" + "\n".join(found)
