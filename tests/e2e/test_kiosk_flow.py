@@ -162,6 +162,11 @@ def test_a_ru_cash_top_up_in_russian_two_notes_and_a_receipt(open_page, live_ser
     assert page.evaluate("getComputedStyle(document.querySelector('.actions')).visibility") \
         == "hidden"
     page.emulate_media(media="screen")
+    # Printed (as chromium --kiosk-printing does): one page, 80 mm wide.
+    pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 1
+    box = re.search(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+    assert abs(float(box.group(1)) - 80 / 25.4 * 72) < 2  # 80 mm in points
     touch(page, "finish")
     step(page, "attract")
 
