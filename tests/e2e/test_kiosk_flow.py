@@ -88,12 +88,21 @@ def kiosk_page(open_page, live_server, terminal=RU, javascript=True) -> Page:
     return page
 
 
+def touch_button(page: Page, action: str, value: str | None = None):
+    """The button of a touch form (its action, and its value if several share the action)."""
+    form = f"form.touch:has(input[name=action][value={action}])"
+    if value is not None:
+        form += f":has(input[name=value][value='{value}'])"
+    return page.locator(form).locator("button").first
+
+
 def touch(page: Page, action: str, value: str | None = None) -> None:
-    """Press the button of a touch form (its action, and value if several share it)."""
-    form = page.locator(f"form.touch:has(input[name=action][value={action}])")
-    button = form.locator(f"button[value='{value}']") if value is not None else form.locator(
-        "button")
-    button.first.click()
+    touch_button(page, action, value).click()
+
+
+def panel_button(page: Page, panel: str, value: str):
+    """A button of the sandbox's acceptor (.notes) or card reader (.cards) panel."""
+    return page.locator(f"{panel} form:has(input[type=hidden][value='{value}']) button")
 
 
 def step(page: Page, name: str) -> None:
@@ -108,7 +117,7 @@ def type_number(page: Page, digits: str, country: str) -> None:
 
 
 def insert(page: Page, note: str, inserted: str) -> None:
-    page.locator(f".notes button[value='{note}']").click()
+    panel_button(page, ".notes", note).click()
     expect(page.locator("#inserted")).to_have_text(inserted)
 
 
@@ -179,7 +188,7 @@ def test_walking_away_with_cash_inserted(open_page, live_server):
     touch(page, "next")
     touch(page, "amount", "20000")
     step(page, "method")
-    expect(page.locator("button[value=cash]")).to_contain_text("₽210")
+    expect(touch_button(page, "method", "cash")).to_contain_text("₽210")
     touch(page, "method", "cash")
     insert(page, "5000", "₽50")
     insert(page, "20000", "₽250")
@@ -227,14 +236,14 @@ def test_every_step_in_every_language_fits_and_is_big_enough(open_page, live_ser
         measure(page, f"{lang} number")
         touch(page, "next")
         step(page, "amount")
-        touch(page, "amount", page.locator("form.touch:has(input[value=amount]) button")
-              .first.get_attribute("value"))
+        touch(page, "amount", page.locator(
+            "form.touch:has(input[value=amount]) input[name=value]").first.get_attribute("value"))
         step(page, "method")
         measure(page, f"{lang} method")
         touch(page, "method", "card")
         step(page, "card")
         measure(page, f"{lang} card")
-        page.locator(".cards button[value='4000000000009995']").click()
+        panel_button(page, ".cards", "4000000000009995").click()
         expect(page.locator(".hint-line .error")).to_be_visible()
         for other in ("ru", "en", "zh"):  # the language buttons keep the step
             page.locator(f".langs button[value={other}]").click()
@@ -242,7 +251,7 @@ def test_every_step_in_every_language_fits_and_is_big_enough(open_page, live_ser
                 "lang", {"zh": "zh-Hans"}.get(other, other))
             step(page, "card")
             measure(page, f"{other} card after {lang}")
-        page.locator(".cards button[value='4242424242424242']").click()
+        panel_button(page, ".cards", "4242424242424242").click()
         step(page, "result")
         measure(page, f"{lang} card result")
         touch(page, "receipt")
@@ -310,13 +319,13 @@ def walk_steps(page: Page, lang: str, terminal: str, operator: str, digits: str,
     touch(page, "next")
     step(page, "amount")
     yield "amount"
-    touch(page, "amount", page.locator("form.touch:has(input[value=amount]) button")
+    touch(page, "amount", page.locator("form.touch:has(input[value=amount]) input[name=value]")
           .first.get_attribute("value"))
     step(page, "method")
     yield "method"
     touch(page, "method", "card")
     step(page, "card")
-    page.locator(".cards button[value='4000000000000069']").click()
+    panel_button(page, ".cards", "4000000000000069").click()
     expect(page.locator(".hint-line .error")).to_be_visible()
     yield "card declined"
     touch(page, "back")
@@ -353,3 +362,21 @@ def test_no_step_has_an_axe_violation(open_page, live_server, lang, terminal, op
             found.append(f"{name}: {violation['id']} ({violation['impact']}): {nodes}")
     assert len(seen) == 10
     assert not found, "axe-core found:\n" + "\n".join(found)
+
+
+def test_quick_taps_on_the_keypad_keep_their_order(open_page, live_server):
+    """A customer who types faster than the server answers gets the digits in the order
+    tapped: the keypad stays on the screen and its requests queue up one after another."""
+    page = kiosk_page(open_page, live_server)
+    page.locator("button[name=lang][value=ru]").click()
+    touch(page, "operator", "beeline")
+    step(page, "number")
+    for digit in "9031234567":
+        touch_button(page, "key", digit).click(delay=0)
+    expect(page.locator("#typed")).to_have_text("+7 903 123-45-67")
+    touch_button(page, "backspace").click()
+    touch_button(page, "key", "8").click()
+    expect(page.locator("#typed")).to_have_text("+7 903 123-45-68")
+    expect(page.locator("#number-actions button").last).to_be_enabled()
+    touch(page, "next")
+    step(page, "amount")
