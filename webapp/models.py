@@ -350,6 +350,6 @@ class Setting(db.Model):
     value: Mapped[str] = mapped_column(String(200))
 
 
-__all__ = ["Subscriber", "LedgerEntry", "Order", "OrderEvent", "StateEvent", "PaymentAttempt", "SavedCard",
-           "TrustCredit", "Wallet", "WalletEntry",
+__all__ = ["Subscriber", "LedgerEntry", "Order", "OrderEvent", "StateEvent", "PaymentAttempt",
+           "SavedCard", "TrustCredit", "Wallet", "WalletEntry",
            "OneTimeCode", "SmsMessage", "SessionVersion", "Setting"]
