@@ -66,7 +66,8 @@ def issue(phone: str, purpose: str, subject: str, sender: str,
     if not decision.allowed:
         db.session.rollback()
         raise CodeRefused(decision.reason or "", retry_at=decision.retry_at)
-    _supersede(purpose, subject, now)
+    asker = "owner" if by_owner else "payer"  # who asked for it (the events' actor)
+    _supersede(purpose, subject, now, asker)
     code = rules_of.new_code(policy)
     row = OneTimeCode(phone=phone, purpose=purpose, subject=subject,
                       code_hash=rules_of.code_hash(_key(), purpose, subject, code),
@@ -74,7 +75,7 @@ def issue(phone: str, purpose: str, subject: str, sender: str,
                       expires_at=rules_of.expires_at(now, policy), reply_to=reply_to,
                       by_owner=by_owner)
     db.session.add(row)
-    begin(row, actor="owner" if by_owner else "payer", reason=purpose, at=now)
+    begin(row, actor=asker, reason=purpose, at=now)
     sms.send(phone, sender, text_for(code), secret=code)
     db.session.commit()
     return row
@@ -92,7 +93,7 @@ def withdraw(phone: str, purpose: str, subject: str) -> None:
     """Kill the active code for (purpose, subject), sent to `phone`, in the caller's write
     transaction: what it confirms is over (a payment replaced by a newer one)."""
     lock_name("codes:" + phone)
-    _supersede(purpose, subject, clock.now(), actor="payer")
+    _supersede(purpose, subject, clock.now())
 
 
 def _may_issue(phone: str, purpose: str, subject: str, now: datetime,
