@@ -1,11 +1,11 @@
-"""kiosk sessions, their step events and bill acceptor note events
+"""kiosk sessions and bill acceptor note events
 
 Revision ID: 0013_kiosk
-Revises: 0008_settlement_due
+Revises: 0010_events
 Create Date: 2026-12-01 16:45:00
 
 A kiosk keeps its customer's step on the server (a reload, a second tab or a restarted server
-shows the same one), one open session per terminal; every note event of a terminal's bill
+shows the same one), one open session per terminal, its moves in state_events; every note event of a terminal's bill
 acceptor is kept under its event id, unique per terminal, so that a repeated event counts once.
 """
 import sqlalchemy as sa
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0013_kiosk'
-down_revision = '0008_settlement_due'
+down_revision = '0010_events'
 branch_labels = None
 depends_on = None
 
@@ -49,22 +49,6 @@ def upgrade():
                               postgresql_where=sa.text('ended_at IS NULL'))
 
     op.create_table(
-        'kiosk_events',
-        sa.Column('id', sa.Integer(), nullable=False),
-        sa.Column('session_id', sa.Integer(), nullable=False),
-        sa.Column('from_step', sa.String(length=16), nullable=True),
-        sa.Column('to_step', sa.String(length=16), nullable=False),
-        sa.Column('actor', sa.String(length=16), nullable=False),
-        sa.Column('at', sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(['session_id'], ['kiosk_sessions.id'],
-                                name=op.f('fk_kiosk_events_session_id_kiosk_sessions')),
-        sa.PrimaryKeyConstraint('id', name=op.f('pk_kiosk_events')),
-    )
-    with op.batch_alter_table('kiosk_events', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_kiosk_events_session_id'), ['session_id'],
-                              unique=False)
-
-    op.create_table(
         'kiosk_notes',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('terminal', sa.String(length=16), nullable=False),
@@ -86,5 +70,4 @@ def upgrade():
 
 def downgrade():
     op.drop_table('kiosk_notes')
-    op.drop_table('kiosk_events')
     op.drop_table('kiosk_sessions')

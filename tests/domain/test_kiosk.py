@@ -15,6 +15,7 @@ from webapp.domain.kiosk import (
     credited,
     needed_for,
 )
+from webapp.domain.states import IllegalMove
 from webapp.rules import load_rules
 
 RULES = load_rules()
@@ -122,14 +123,16 @@ def test_idle_phases(idle, phase, left):
 
 
 def test_steps_table():
-    kiosk.check_step(kiosk.CASH, kiosk.RESULT)
-    kiosk.check_step(kiosk.CASH, kiosk.DONE)  # idle with cash in: paid, session over
+    machine = kiosk.KIOSK_SESSION
+    assert machine.initial == {kiosk.OPERATOR}
+    assert machine.allows(kiosk.CASH, kiosk.RESULT)
+    assert machine.allows(kiosk.CASH, kiosk.DONE)  # idle with cash in: paid, session over
     for final in kiosk.FINAL:
-        with pytest.raises(kiosk.IllegalStep):
-            kiosk.check_step(final, kiosk.OPERATOR)
-    with pytest.raises(kiosk.IllegalStep):
-        kiosk.check_step(kiosk.RESULT, kiosk.CASH)  # a paid session never takes cash again
-    assert kiosk.FINAL == {kiosk.DONE, kiosk.ABANDONED}
+        with pytest.raises(IllegalMove):
+            machine.check(final, kiosk.OPERATOR)
+    with pytest.raises(IllegalMove):
+        machine.check(kiosk.RESULT, kiosk.CASH)  # a paid session never takes cash again
+    assert kiosk.FINAL == machine.final == {kiosk.DONE, kiosk.ABANDONED}
 
 
 def test_kiosk_rules_file_problems_name_the_key(tmp_path):

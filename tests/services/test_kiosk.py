@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from webapp.clock import clock
 from webapp.domain import kiosk as steps
 from webapp.extensions import db
-from webapp.models import KioskEvent, KioskNote, KioskSession, LedgerEntry, Order, PaymentAttempt
-from webapp.services import kiosk, kiosk_cash, kiosk_screen, settle
+from webapp.models import KioskNote, KioskSession, LedgerEntry, Order, PaymentAttempt
+from webapp.services import kiosk, kiosk_cash, kiosk_screen, settle, transitions
 from webapp.services.kiosk import Touch
 
 from .. import factories
@@ -64,8 +64,11 @@ def test_a_cash_top_up_from_first_touch_to_receipt(app):
     press("receipt", steps.RESULT)
     press("finish", steps.RECEIPT)
     assert kiosk.current(RU) is None  # the attract screen
-    moves = db.session.scalars(select(KioskEvent.to_step).order_by(KioskEvent.id)).all()
-    assert moves == ["operator", "number", "amount", "cash", "result", "receipt", "done"]
+    session = db.session.scalar(select(KioskSession))
+    moves = [(event.from_status, event.to_status) for event in transitions.history(session)]
+    assert moves == [(None, "operator"), ("operator", "number"), ("number", "amount"),
+                     ("amount", "cash"), ("cash", "result"), ("result", "receipt"),
+                     ("receipt", "done")]
 
 
 def test_the_number_is_checked_before_any_payment(app):
@@ -153,7 +156,7 @@ def test_walking_away_with_cash_pays_it_in_and_keeps_the_receipt(app):
     assert session.order.amount == 500_00
     receipt = kiosk_screen.kept_receipt(RU, token)
     assert (receipt.paid, receipt.credited) == (500_00, 500_00)
-    assert db.session.scalar(select(KioskEvent.actor).order_by(KioskEvent.id.desc())) == "idle"
+    assert transitions.history(session)[-1].actor == "idle"
 
 
 def test_settlement_pays_in_cash_of_a_kiosk_whose_screen_went_quiet(app):

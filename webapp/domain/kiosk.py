@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from .money import percent_of
+from .states import define
 
 
 @dataclass(frozen=True)
@@ -153,15 +154,5 @@ FINAL = frozenset(step for step, nxt in STEPS.items() if not nxt)
 PAYING = frozenset({CASH, CARD, WALLET})
 
 
-class IllegalStep(Exception):
-    """A move between steps the table does not allow (a stale or forged form)."""
-
-    def __init__(self, current: str, new: str):
-        super().__init__(f"cannot move from {current} to {new}")
-        self.current, self.new = current, new
-
-
-def check_step(current: str, new: str) -> None:
-    """Raise IllegalStep unless current → new is in STEPS."""
-    if new not in STEPS.get(current, frozenset()):
-        raise IllegalStep(current, new)
+# The kiosk session's machine (services/transitions.py moves it and writes its events).
+KIOSK_SESSION = define("kiosk_session", STEPS, initial=OPERATOR)

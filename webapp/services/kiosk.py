@@ -24,9 +24,10 @@ from ..domain.kiosk import CashRules, Terminal
 from ..domain.markets import Market
 from ..domain.phone import NATIONAL_DIGITS, PhoneError, parse_mobile
 from ..extensions import db
-from ..models import KioskEvent, KioskSession, Order
+from ..models import KioskSession, Order
 from . import rules
 from .shop import create_order
+from .transitions import begin, register, transition
 
 CUSTOMER, IDLE, DEVICE = "customer", "idle", "device"
 
@@ -79,12 +80,13 @@ def locked_session(terminal_id: str) -> KioskSession | None:
     return open_session(terminal_id, lock=True)
 
 
+register(KioskSession, "kiosk_session", steps.KIOSK_SESSION, status_attr="step")
+
+
 def move(session: KioskSession, new: str, actor: str, now: datetime) -> None:
-    """Move the session to another step and record the move. Raises steps.IllegalStep."""
-    steps.check_step(session.step, new)
-    db.session.add(KioskEvent(session_id=session.id, from_step=session.step, to_step=new,
-                              actor=actor, at=now))
-    session.step = new
+    """Move the session to another step through the one transition() (its event written).
+    Raises IllegalMove for a move the machine does not allow (callers check first)."""
+    transition(session, new, actor=actor, at=now)
     session.notice = None
     session.revision += 1
     if new in steps.FINAL:
@@ -183,8 +185,7 @@ def start(terminal_id: str, locale: str) -> KioskSession:
     except IntegrityError:
         db.session.commit()
         return open_session(term.id, lock=False)
-    db.session.add(KioskEvent(session_id=session.id, from_step=None, to_step=steps.OPERATOR,
-                              actor=CUSTOMER, at=now))
+    begin(session, actor=CUSTOMER, at=now)
     db.session.commit()
     return session
 
