@@ -9,9 +9,11 @@ from __future__ import annotations
 
 
 class Refused(Exception):
-    """A refusal with a message code and the values its message needs."""
+    """A refusal with a message code and the values its message needs; `area` picks the
+    table of webapp/messages.py its code is read in (else the general one)."""
 
     status = 422
+    area: str | None = None
 
     def __init__(self, code: str, **values):
         super().__init__(code)
@@ -44,6 +46,8 @@ class MobileRefused(Refused):
     not_goods, operator_missing, not_refundable; `total` (the amount with commission) for
     the funds message."""
 
+    area = "mobile"
+
     def __init__(self, code: str, total: int | None = None, **values):
         super().__init__(code, total=total, **values)
         self.total = total
@@ -52,10 +56,14 @@ class MobileRefused(Refused):
 class TrustRefused(Refused):
     """A trust payment refused: unknown_number, or a refusal of domain.trust.refusal()."""
 
+    area = "trust"
+
 
 class CodeRefused(Refused):
     """A one-time code refused: resend_too_soon | hourly_limit (with retry_at); no_code |
     expired | used | dead | wrong (with tries_left)."""
+
+    area = "codes"
 
     def __init__(self, code: str, *, retry_at=None, tries_left: int | None = None):
         super().__init__(code, retry_at=retry_at, tries_left=tries_left)

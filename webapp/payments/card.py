@@ -39,7 +39,7 @@ from .base import (
 _DECLINES = {INSUFFICIENT_FUNDS, DO_NOT_HONOR, EXPIRED_CARD}
 NEW_CARD = "new"
 THREE_DS = "3ds"  # the codes' purpose (its own hourly cap)
-BANK_SENDER = "Bank"
+BANK_SENDER = "3-D Secure"  # the SMS sender of the bank's code (an alphanumeric sender)
 
 
 @dataclass(frozen=True)

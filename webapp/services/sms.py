@@ -16,7 +16,6 @@ from ..sms_gateways import MASK, OutgoingSms
 
 # Who the sandbox's own messages come from (an alphanumeric sender, as real services use).
 SERVICE_SENDER = "TopupSandbox"
-BANK_SENDER = "3-D Secure"
 OPERATOR_SENDER = "Beeline"
 
 

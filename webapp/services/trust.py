@@ -19,20 +19,13 @@ from ..database import begin_write
 from ..domain import trust as rules_of
 from ..extensions import db
 from ..models import LedgerEntry, Subscriber, TrustCredit
+from ..refusals import TrustRefused
 from . import codes, rules, sms, sms_texts
 from .db_locks import claim_next
 
 OUTSTANDING = "outstanding"
 REPAID = "repaid"
 THREE_MONTHS = timedelta(days=90)
-
-
-class TrustRefused(Exception):
-    """`reason`: unknown_number, or a refusal of domain.trust.refusal()."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 def market_tz() -> ZoneInfo:

@@ -27,7 +27,7 @@ from ..services.payment_ports import provider
 from ..services.topup import OTHER
 from .access import payer, remember_order, visible_order_or_404
 from .limits import per_address, per_attempt_number
-from .messages import code_format, code_refusal, message
+from .messages import code_format, code_refusal, message, refusal
 from .mobile_messages import mobile_refusal
 
 bp = Blueprint("checkout", __name__)
@@ -66,7 +66,7 @@ def _page(order, *, status: int = 200, block: str | None = None, errors=None, no
     if chosen and (form is None or chosen != method):
         form = provider(chosen).form(checkout.payable(order), {}, phone)
     partial = registry.method(chosen).partial if chosen else None
-    template = partial if block and partial and block in _blocks(partial) \
+    template = partial if block and partial and is_htmx() and block in _blocks(partial) \
         else "checkout/order.html"
     return render(
         template, block, order=order, market=market,
@@ -171,7 +171,7 @@ def pay(number: str, method: str):
                      notice=message(refused.code), method=method, form=retry_form)
     except Refused as refused:
         return _page(order_service.refresh(number) or current, status=refused.status,
-                     notice=message(refused.code, **refused.values), method=method,
+                     notice=refusal(refused), method=method,
                      form=retry_form)
     remember_order(number)
     if attempt.status == states.PENDING:
