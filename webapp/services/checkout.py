@@ -56,9 +56,6 @@ from .payment_ports import provider
 REPLACED = "replaced"
 _ACTION = "_action"  # the key of a waiting attempt's action in its details
 
-# Kept for callers that still catch the checkout's refusal under its old name.
-PaymentRefused = CheckoutRefused
-
 
 def payable(order: Order, locale: str | None = None) -> Payable:
     """The order as providers see it."""

@@ -65,9 +65,7 @@ PORTS = SimpleNamespace(saved_cards=SavedCards(), balances=Balances())
 def provider(method: str) -> PaymentProvider:
     """The provider of a registered method, built with the rules and the ports; raises
     KeyError for a method nobody registered."""
-    return registry.method(method).build(rules(), PORTS) if registry.method(method) \
-        else _unknown(method)
-
-
-def _unknown(method: str):
-    raise KeyError(method)
+    found = registry.method(method)
+    if found is None:
+        raise KeyError(method)
+    return found.build(rules(), PORTS)
