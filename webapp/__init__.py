@@ -34,7 +34,8 @@ from .views import (
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # A page rendered by a POST switches language on the GET page it belongs to.
-_LANG_TARGETS = {"checkout.pay_card": "checkout.order", "topup.place": "topup.form",
+_LANG_TARGETS = {"checkout.pay_card": "checkout.order", "checkout.pay": "checkout.order",
+                 "topup.place": "topup.form",
                  "checkout.three_ds_confirm": "checkout.three_ds",
                  "checkout.three_ds_resend": "checkout.three_ds", "account.start": "account.signin",
                  "account.finish": "account.code", "account.resend": "account.code",
