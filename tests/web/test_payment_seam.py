@@ -156,3 +156,14 @@ def test_a_method_the_order_does_not_offer_is_not_found(client, voucher):
     assert client.post(f"/orders/{order.number}/pay/voucher",
                        data={"voucher": "GOOD-0001", "attempt_key": "v" * 24}).status_code == 404
     assert db.session.scalar(select(PaymentAttempt.id)) is None
+
+
+def test_a_waiting_attempt_given_up_is_not_completed_later(client, voucher):
+    order = topup_order(client=client)
+    client.post(f"/orders/{order.number}/pay/voucher",
+                data={"voucher": "SLOW-0004", "attempt_key": "c" * 24})
+    attempt = db.session.scalar(select(PaymentAttempt))
+    assert checkout.cancel(order.number, attempt.id).status == "canceled"
+    late = checkout.complete(attempt.id, Succeeded(VoucherPaid("0004")))  # a late notification
+    assert (late.status, late.decline_code) == ("canceled", "canceled")
+    assert db.session.get(Order, order.id).status == "awaiting_payment"
