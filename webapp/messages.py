@@ -48,6 +48,8 @@ GENERAL = {
     "expired": _l("The time to pay this order is over. Place a new order."),
     "already_paid": _l("This order is already paid."),
     "not_found": _l("There is no such order."),
+    "method_unavailable": _l("This way of paying is not offered for this order. Choose another "
+                             "one."),
     "csrf": _l("This form is out of date. Reload the page and try again."),
     "bad_input": _l("The request has characters that are not allowed or a value that is too "
                     "long. Check what you typed and try again."),

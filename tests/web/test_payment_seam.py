@@ -167,3 +167,18 @@ def test_a_waiting_attempt_given_up_is_not_completed_later(client, voucher):
     late = checkout.complete(attempt.id, Succeeded(VoucherPaid("0004")))  # a late notification
     assert (late.status, late.decline_code) == ("canceled", "canceled")
     assert db.session.get(Order, order.id).status == "awaiting_payment"
+
+
+def test_a_method_withdrawn_while_the_form_was_open_is_refused_with_a_message(
+        client, voucher, monkeypatch):
+    order = topup_order(client=client)
+    page = client.get(f"/orders/{order.number}?method=voucher").get_data(as_text=True)
+    assert 'id="voucher"' in page
+    # The page offered it; by the time the service checks, under the order's lock, it is gone.
+    calls = iter([("card", "voucher")])
+    monkeypatch.setattr(checkout, "offered", lambda order, channel="phone": next(calls, ("card",)))
+    response = client.post(f"/orders/{order.number}/pay/voucher?lang=ru",
+                           data={"voucher": "GOOD-0005", "attempt_key": "w" * 24})
+    assert response.status_code == 409
+    assert "Этот способ оплаты недоступен" in response.get_data(as_text=True)
+    assert db.session.scalar(select(PaymentAttempt.id)) is None
