@@ -54,7 +54,9 @@ def test_a_cash_top_up_from_first_touch_to_receipt(app):
     order = session.order
     assert (order.status, order.price, order.amount) == ("credited", 300_00, 290_00)
     attempt = order.successful_attempt
-    assert (attempt.method, attempt.amount, attempt.commission) == ("cash", 300_00, 10_00)
+    assert (attempt.method, attempt.amount) == ("cash", 300_00)
+    assert attempt.details == {"terminal": RU, "inserted": 300_00, "commission": 10_00,
+                               "credited": 290_00}
     entry = db.session.scalar(select(LedgerEntry).where(LedgerEntry.order_id == order.id))
     assert entry.amount == 290_00 and entry.kind == "topup"
     receipt = kiosk_screen.screen(RU).receipt

@@ -9,8 +9,9 @@ the list; two transactions can then never wait for each other in a circle (a dea
 
 1. Kiosk sessions (rows, services/kiosk.locked_session): a terminal's open session, before
    the order it pays (cash paid in, a card tapped).
-   Per-number use-case locks (names): ``mobile:<phone>`` (starting a mobile payment of the
-   number), ``first-topup:<phone>`` (placing a top-up of the number).
+   Per-number use-case locks (names): ``pay:<method>:<payer>`` (starting a payment of a
+   payer with a method that keeps one waiting attempt per payer: a phone balance's number),
+   ``first-topup:<phone>`` (placing a top-up of the number).
 2. Orders (rows), several in ascending order of their number (locked_orders).
 3. One-time codes: the ``codes:<phone>`` name when issuing, then code rows (a code used,
    or the codes a new one supersedes).

@@ -25,11 +25,13 @@ from ..domain.markets import Market
 from ..domain.phone import NATIONAL_DIGITS, PhoneError, parse_mobile
 from ..extensions import db
 from ..models import KioskSession, Order
+from ..payments import registry
 from . import rules
 from .shop import create_order
 from .transitions import begin, register, transition
 
 CUSTOMER, IDLE, DEVICE = "customer", "idle", "device"
+KIOSK = "kiosk"  # the channel of rules/payments.toml
 
 
 class KioskRefused(Exception):
@@ -135,8 +137,8 @@ def settle_session(session: KioskSession, now: datetime) -> None:
     if steps.idle_phase(session.last_touch_at, now) != steps.TIMED_OUT:
         return
     if session.step == steps.CASH and session.inserted > 0:
-        complete_cash(session, now, actor=IDLE)
         move(session, steps.DONE, IDLE, now)
+        complete_cash(session, now, actor=IDLE)  # commits the move with the payment
     elif session.step in (steps.RESULT, steps.RECEIPT):
         move(session, steps.DONE, IDLE, now)
     else:
@@ -280,7 +282,7 @@ def _amount(session, term, value, now):
 
 
 def _cash_any(session, term, value, now):
-    if session.step == steps.AMOUNT:
+    if session.step == steps.AMOUNT and steps.CASH in available_methods(term):
         session.amount = None
         move(session, steps.CASH, CUSTOMER, now)
 
@@ -295,9 +297,17 @@ def _method(session, term, value, now):
     move(session, value, CUSTOMER, now)
 
 
+# The methods that have a kiosk step (templates/kiosk/steps/<method>.html and a tile in
+# templates/kiosk/methods/): rules/payments.toml chooses which of them a market's kiosks offer,
+# and in what order. The wallet's QR step joins here when it has its step.
+KIOSK_STEPS = (steps.CASH, steps.CARD)
+
+
 def available_methods(term: Terminal) -> tuple[str, ...]:
-    """The methods this kiosk offers for a chosen amount, in the market's order."""
-    return (steps.CASH, steps.CARD)
+    """The methods a kiosk of this market offers for a top-up, in the order
+    rules/payments.toml lists them for the kiosk channel."""
+    return tuple(name for name in registry.offered(rules(), term.market, "topup", KIOSK)
+                 if name in KIOSK_STEPS)
 
 
 def _order_for(session: KioskSession, term: Terminal) -> Order:
@@ -346,8 +356,8 @@ def _pay(session, term, value, now):
     if steps.credited(session.inserted, cash_rules(term)) <= 0:
         changed(session, now, notice="cash_too_little")  # nothing would reach the number
         return
-    complete_cash(session, now, actor=CUSTOMER)
     move(session, steps.RESULT, CUSTOMER, now)
+    complete_cash(session, now, actor=CUSTOMER)  # commits the move with the payment
 
 
 def _receipt(session, term, value, now):

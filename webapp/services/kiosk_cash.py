@@ -19,15 +19,19 @@ from ..clock import clock
 from ..domain import kiosk as steps
 from ..domain import orders as order_states
 from ..domain.cards import REQUIRES_3DS, TestCard, validate_card
-from ..domain.kiosk import NoteRefused, accept_note, commission, credited
+from ..domain.kiosk import NoteRefused, accept_note, credited
 from ..domain.phone import parse_mobile
 from ..extensions import db
-from ..models import KioskNote, KioskSession, PaymentAttempt
+from ..models import KioskNote, KioskSession
+from ..payments.card import CardSubmission
+from ..payments.cash import CashCollected
+from ..refusals import CheckoutRefused
+from . import checkout
 from . import rules as loaded_rules
-from .checkout import CardPayment, PaymentRefused, pay_by_card
 from .kiosk import (
     CUSTOMER,
     DEVICE,
+    KIOSK,
     cash_rules,
     changed,
     locked_session,
@@ -37,7 +41,6 @@ from .kiosk import (
     settle_session,
     terminal,
 )
-from .orders import mark_paid
 from .shop import create_order
 
 # Why a note was given back: not a note of this acceptor, over the per-payment cap, or the
@@ -115,26 +118,23 @@ def sandbox_note(terminal_id: str, step: str, note: int) -> NoteAnswer | None:
 
 
 def complete_cash(session: KioskSession, now: datetime, actor: str) -> None:
-    """Pay the number with the cash inserted, under the session's lock: an order for it, paid
-    in cash (inserted − commission credited, the commission kept), in the caller's
-    transaction. The session's inserted sum is paid once: the caller moves it off the cash
-    step in the same transaction."""
+    """Pay the number with the cash inserted, in the caller's write transaction, which holds
+    the session's lock and has moved it off the cash step: an order for the sum inserted (the
+    number gets it less the commission), paid through the checkout by the cash provider.
+    Commits it all, or rolls it all back (the session's move too) and raises."""
     term = terminal(session.terminal)
     market, rules = market_of(term), cash_rules(term)
     inserted = session.inserted
-    fee = commission(inserted, rules)
     number = parse_mobile(session.digits, term.market)
     order = create_order("K", commit=False, kind="topup", market=market.code,
                          currency=market.currency, phone=number.e164,
                          operator_id=session.operator_id, amount=credited(inserted, rules),
                          price=inserted, locale=session.locale)
-    db.session.add(PaymentAttempt(
-        order_id=order.id, method="cash", status=order_states.SUCCEEDED, amount=inserted,
-        currency=market.currency, idempotency_key=f"kiosk-cash-{session.id}",
-        commission=fee, created_at=now, finished_at=now))
     session.order_id = order.id
     session.order = order
-    mark_paid(order, now, actor="kiosk" if actor == CUSTOMER else actor)
+    checkout.start(order.number, "cash", CashCollected(terminal=term.id, inserted=inserted),
+                   idempotency_key=f"kiosk-cash-{session.id}", locale=session.locale,
+                   channel=KIOSK)
 
 
 def reader_cards() -> tuple[TestCard, ...]:
@@ -159,10 +159,11 @@ def tap_card(terminal_id: str, step: str, revision: int, card_number: str) -> No
     order_number, session_id = session.order.number, session.id
     db.session.commit()
     try:
-        attempt = pay_by_card(order_number, CardPayment(
-            card, f"kiosk-card-{session_id}-{revision}", locale=session.locale))
+        attempt = checkout.start(order_number, "card", CardSubmission(card),
+                                 idempotency_key=f"kiosk-card-{session_id}-{revision}",
+                                 locale=session.locale, channel=KIOSK)
         notice = attempt.decline_code if attempt.status == order_states.FAILED else None
-    except PaymentRefused as refused:
+    except CheckoutRefused as refused:
         notice = refused.code
     session = locked_session(term.id)
     if session is not None and session.id == session_id and session.step == steps.CARD:

@@ -14,6 +14,9 @@ from ..domain.markets import Market, Operator
 from ..domain.phone import MobileNumber, PhoneError, format_as_typed, parse_mobile
 from ..extensions import db
 from ..models import KioskSession, Order
+from ..payments.card import CardAttempt
+from ..payments.cash import CashAttempt
+from . import checkout
 from .kiosk import available_methods, cash_rules, current, market_of, terminal
 
 ATTRACT = "attract"
@@ -117,13 +120,16 @@ def receipt_of(order: Order, term: Terminal) -> Receipt | None:
     if paid is None or order.paid_at is None:
         return None
     market = market_of(term)
+    kept = checkout.details(paid)
+    cash = kept if isinstance(kept, CashAttempt) else None
+    card = kept if isinstance(kept, CardAttempt) else None
     return Receipt(terminal=term, at=order.paid_at, timezone=market.timezone,
                    order_number=order.number, phone=order.phone,
                    operator=market.operator(order.operator_id), method=paid.method,
-                   paid=paid.amount, commission=paid.commission or 0, credited=order.amount,
-                   currency=order.currency, status=order.status, locale=order.locale,
-                   card_brand=paid.card_brand,
-                   card_last4=paid.card_last4)
+                   paid=paid.amount, commission=cash.commission if cash else 0,
+                   credited=order.amount, currency=order.currency, status=order.status,
+                   locale=order.locale, card_brand=card.brand if card else None,
+                   card_last4=card.last4 if card else None)
 
 
 def kept_receipt(terminal_id: str, token: str) -> Receipt | None:
