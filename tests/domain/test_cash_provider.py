@@ -50,7 +50,7 @@ def test_cash_is_not_a_form_and_cannot_be_refunded_by_the_kiosk():
 
 
 def test_cash_is_registered_for_kiosks_only():
-    assert registry.method("cash").partial == "kiosk/methods/cash.html"
+    assert registry.method("cash").partial == "checkout/methods/cash.html"
     for market in ("RU", "CN"):
         assert "cash" in registry.offered(RULES, market, "topup", "kiosk")
         assert "cash" not in registry.offered(RULES, market, "topup", "phone")

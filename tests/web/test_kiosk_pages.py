@@ -242,3 +242,19 @@ def test_a_note_of_a_denomination_the_market_has_not(client):
     assert answer.json["reason"] == "unknown_note"
     assert device(client, {"terminal": CN, "event_id": "cn-2", "note": 100}).json[
         "inserted"] == "100.00"
+
+
+def test_an_order_paid_in_cash_reads_right_on_its_order_page(client):
+    """The order page of a top-up paid at a kiosk (its payer signed in later, say) shows the
+    cash method's receipt lines: where it was paid and the commission."""
+    from ..factories import mine
+
+    to_cash(client)
+    note(client, "10000")
+    touch(client, "pay", "cash")
+    order = mine(client, db.session.scalar(select(Order)))
+    page = client.get(f"/orders/{order.number}?lang=en")
+    assert page.status_code == 200
+    text = " ".join(re.sub(r"<[^>]+>", " ", page.data.decode()).split())
+    assert "Cash at kiosk 770101" in text and "Commission ₽10" in text
+    assert "Paid ₽100" in text
