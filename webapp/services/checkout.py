@@ -50,6 +50,7 @@ from .orders import (
     set_status,
 )
 from .payment_ports import provider
+from .transitions import begin
 
 # A waiting attempt of a payer is cancelled with this reason when a newer one of the same
 # payer and method starts (issue 8: a stranger's waiting payment must not hold the owner's).
@@ -189,7 +190,7 @@ def start(number: str, method: str, submission, *, idempotency_key: str,
             currency=order.currency, idempotency_key=idempotency_key, created_at=now,
             payer_phone=payer, signed_in_phone=signed_in, details={})
         db.session.add(attempt)
-        db.session.flush()
+        begin(attempt, actor="payer", reason=method, at=now)  # its history starts here
         _record(order, attempt, outcome)
         asked = outcome.data if isinstance(outcome, RequiresAction) else None
         if isinstance(asked, CodeChallenge) and asked.atomic:
