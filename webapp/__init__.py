@@ -26,7 +26,7 @@ from .views import (
     phone,
     sandbox,
     shop,
-    studio,
+    studio as studio_pages,
     topup,
     trust,
     ussd,
@@ -90,7 +90,7 @@ def create_app(config: type = Config, overrides: dict | None = None) -> Flask:
         app.register_blueprint(sandbox.bp)
         app.register_blueprint(phone.bp)
         app.register_blueprint(ussd.bp)
-        app.register_blueprint(studio.bp)
+        app.register_blueprint(studio_pages.bp)
 
     # Code fields and their messages follow rules/codes.toml (macros see globals only).
     app.jinja_env.globals["code_digits"] = codes.digits

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Flask
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from ..i18n import force_locale
 from . import load
@@ -87,7 +87,7 @@ class Report:
     def new(self) -> list[Finding]:
         return [f for f in self.findings if not f.known]
 
-    complete: bool = False  # every screen was shot in the pseudo-locale
+    complete: bool = False  # every screen was shot in the pseudo-locale at phone size
 
     @property
     def stale(self) -> list[str]:
@@ -120,7 +120,8 @@ def shoot(base_url: str, out: Path, *, browser, locales=LOCALES, sizes=tuple(SIZ
     `browser` (a Playwright Browser); the report (also written to out/)."""
     registry = load()
     names = screens or list(registry)
-    report = Report(out, complete=PSEUDO in locales and set(names) == set(registry))
+    report = Report(out, complete=(PSEUDO in locales and "phone" in sizes
+                                   and set(names) == set(registry)))
     with force_locale("en"):
         report.titles = {name: str(registry[name].title) for name in names}
     for size in sizes:
@@ -209,10 +210,17 @@ def _index(report: Report, locales, sizes, names: list[str]) -> str:
             f'report.txt</a></p><table><tr><th>screen</th>{head}</tr>{"".join(rows)}</table>')
 
 
+class _QuietHandler(WSGIRequestHandler):
+    """No line per request: the command prints its own progress."""
+
+    def log_request(self, code="-", size="-"):
+        pass
+
+
 @contextmanager
 def serving(app: Flask) -> Iterator[str]:
     """`app` served on a free port of 127.0.0.1 for the block; its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="studio-shots", daemon=True)
     thread.start()
     try:
