@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
+from flask.cli import AppGroup
 
 from .clock import clock
 from . import studio
@@ -74,8 +75,8 @@ def _names(text: str, allowed, what: str) -> tuple[str, ...]:
     return names
 
 
-def _studio_group(app: Flask) -> click.Group:
-    studio_group = click.Group("studio", help="The translators' and testers' studio.")
+def _studio_group(app: Flask) -> AppGroup:
+    studio_group = AppGroup("studio", help="The translators' and testers' studio.")
 
     @studio_group.command("shots")
     @click.option("--locales", default=",".join(shots.LOCALES), show_default=True,

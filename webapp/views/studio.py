@@ -10,6 +10,7 @@ would ask about an order of the studio's, not the viewer's) and its forms go now
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, request
@@ -26,6 +27,8 @@ FRAME_CSP = "; ".join(["default-src 'self'", "script-src 'none'", "style-src 'se
                        "img-src 'self' data:", "form-action 'none'", "frame-ancestors 'self'",
                        "base-uri 'none'", "object-src 'none'"])
 DEFAULT_PAIR = ("ru", "en")
+# A picture has no scripts: their tags go too, so that nothing asks to load one.
+_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S | re.I)
 # Each language by its own name, as the header's switcher names it.
 LANG_NAMES = {"ru": "Русский", "en": "English", "zh": "中文", pseudo.LANG: "[qps]"}
 
@@ -84,7 +87,7 @@ def screen(name: str):
 
 @bp.get("/screens/<name>/frame")
 def frame(name: str):
-    """The screen itself in ?lang= (a picture: no script runs), with the messages its render
+    """The screen itself in ?lang= (a picture: no script), with the messages its render
     asked for in X-Studio-Messages (JSON [[context, msgid], …], for `flask studio shots`)."""
     if name not in studio.load():
         abort(404)
@@ -92,7 +95,7 @@ def frame(name: str):
     if lang not in _langs():
         abort(404)
     shown = studio.run(name, lang)
-    return shown.html, 200, {
+    return _SCRIPT.sub("", shown.html), 200, {
         "Content-Security-Policy": FRAME_CSP, "X-Frame-Options": "SAMEORIGIN",
         "X-Studio-Status": str(shown.status),
         "X-Studio-Messages": json.dumps(shown.messages, ensure_ascii=True)}
