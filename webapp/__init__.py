@@ -26,10 +26,12 @@ from .views import (
     phone,
     sandbox,
     shop,
-    studio as studio_pages,
     topup,
     trust,
     ussd,
+)
+from .views import (
+    studio as studio_pages,
 )
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent

@@ -11,11 +11,11 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from .clock import clock
 from . import studio
+from .clock import clock
 from .services import demo
-from .studio import shots
 from .services.settle import settle_all
+from .studio import shots
 
 _STEP = re.compile(r"^(\d+)([dhm])$")
 _UNITS = {"d": "days", "h": "hours", "m": "minutes"}

@@ -7,8 +7,6 @@ axe-core is the copy the axe-playwright-python package ships (a test dependency 
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 

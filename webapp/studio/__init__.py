@@ -3,23 +3,34 @@ in any two languages side by side, each with the catalog messages its render ask
 
 A screen is a **scenario**: one small function, registered with `@scenario`, that reaches the
 state on a fresh `Stage` (its own browser session, address and subscribers, so that the
-gallery never touches the demo data a tester uses) and returns the request that shows it::
+gallery never touches the demo data a tester uses) the way a person does, and returns the
+request that shows it (`stage.get` / `stage.post` follow redirects and check the status)::
 
     # webapp/studio/screens/wallet.py
     from flask_babel import lazy_gettext as _l
+
     from .. import scenario
+    from ._flows import goods_order, order_number
 
     @scenario("wallet.qr", _l("Wallet: the QR code to scan"))
-    def wallet_qr(stage):
-        number = stage.order_goods("RU")                       # a helper of screens/_flows.py
+    def qr(stage):
+        number = order_number(goods_order(stage, "CN"))        # the shop, "Buy"
         return stage.post(f"/orders/{number}/wallet", method="alipay")
 
+    @scenario("wallet.declined", _l("Wallet: the payer declined"))
+    def declined(stage):
+        ...
+
 The name (`area.state`, lowercase) is the screen's stable link, `/studio/screens/wallet.qr`;
-the area (before the dot) groups it in the gallery; the title is a lazy string (translated, so
-it needs its msgstr in ru, en and zh). For a new area add its module to `screens/__init__.py`.
-Steps that several screens share go into `screens/_flows.py`. A step that answers an
-unexpected status raises StageError, and the studio's tests fail on it: a screen that no longer
-renders is found at once.
+the area (before the dot) groups it in the gallery; the title is a lazy string (`make
+translations`, then its msgstr in ru, en and zh). A new area adds its module to the import and
+its heading to AREAS in `screens/__init__.py`. Steps several screens share are in
+`screens/_flows.py` (a top-up or shop order, a card payment, 3-D Secure, sign-in); the stage
+has the sandbox's tools (`stage.subscriber(operator, **builder fields)`, `code_sent_to`,
+`expire_code`, `skip_wait`, `order_past_deadline`, `session_set`). A step that answers an
+unexpected status raises StageError, and tests/web/test_studio.py plays every registered
+screen: one that no longer renders fails at once. `flask studio shots` and its CI test
+(tests/e2e/test_studio.py) shoot it with the rest.
 
 `run(name, lang)` plays a scenario and gives the screen's HTML, status and messages; the
 studio's pages (views/studio.py) and `flask studio shots` (studio/shots.py) are built on it.

@@ -15,28 +15,34 @@ OVERFLOWS = """
   const found = [];
   const width = document.documentElement.clientWidth;
   const name = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
-    + (typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
+    + (typeof el.className === 'string' && el.className
+       ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
   const scrolls = (el) => { for (let p = el; p && p !== document.body; p = p.parentElement) {
       const s = getComputedStyle(p);
       if (['auto', 'scroll'].includes(s.overflowX)) return true; }
     return false; };
   for (const el of document.body.querySelectorAll('*')) {
-    if (el.getClientRects().length === 0 || ['SCRIPT', 'STYLE', 'OPTION'].includes(el.tagName)) continue;
+    if (el.getClientRects().length === 0
+        || ['SCRIPT', 'STYLE', 'OPTION'].includes(el.tagName)) continue;
     const style = getComputedStyle(el);
-    if (style.visibility === 'hidden' || style.display === 'inline' || style.display === 'contents') continue;
+    if (style.visibility === 'hidden' || ['inline', 'contents'].includes(style.display))
+      continue;
     const text = [...el.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE)
       .map((n) => n.textContent).join('').trim();
-    const control = el.matches('button, .button, select, input:not([type=hidden]):not([type=radio]):not([type=checkbox])');
+    const control = el.matches('button, .button, select, '
+      + 'input:not([type=hidden]):not([type=radio]):not([type=checkbox])');
     if (!text && !control) continue;
     if (scrolls(el)) continue;
     const box = el.getBoundingClientRect();
     const label = (text || el.value || el.textContent || '').trim().slice(0, 50);
-    if (el.scrollWidth - el.clientWidth > 1 && !['auto', 'scroll'].includes(style.overflowX))
-      found.push(`${name(el)} "${label}": text ${el.scrollWidth} px wide in a box of ${el.clientWidth} px`);
+    const what = `${name(el)} "${label}"`;
+    if (el.scrollWidth - el.clientWidth > 1)
+      found.push(`${what}: text ${el.scrollWidth} px wide in a box of ${el.clientWidth} px`);
     else if (el.scrollHeight - el.clientHeight > 1 && style.overflowY === 'hidden')
-      found.push(`${name(el)} "${label}": text ${el.scrollHeight} px high in a box of ${el.clientHeight} px`);
+      found.push(`${what}: text ${el.scrollHeight} px high in a box of ${el.clientHeight} px`);
     else if (box.right > width + 1 || box.left < -1)
-      found.push(`${name(el)} "${label}": out of the window (${Math.round(box.left)}…${Math.round(box.right)} px of ${width})`);
+      found.push(`${what}: out of the window (${Math.round(box.left)}…${Math.round(box.right)}`
+        + ` px of ${width})`);
   }
   return found;
 }

@@ -134,7 +134,8 @@ class Stage:
         """The newest SMS body sent to `phone`."""
         with self.app.app_context():
             body = db.session.scalar(
-                select(SmsMessage.body).where(SmsMessage.phone == phone, SmsMessage.direction == "out")
+                select(SmsMessage.body)
+                .where(SmsMessage.phone == phone, SmsMessage.direction == "out")
                 .order_by(SmsMessage.id.desc()).limit(1))
         if body is None:
             raise StageError(f"no SMS went to {phone}")

@@ -28,7 +28,7 @@ AREAS = {
     "errors": _l("Error pages"),
 }
 
-from . import (  # noqa: E402  # noqa: F401 - each module registers its screens
+from . import (  # noqa: E402 - each module registers its screens  # noqa: F401 - each module registers its screens
     account,
     checkout,
     codes,
@@ -38,3 +38,6 @@ from . import (  # noqa: E402  # noqa: F401 - each module registers its screens
     topup,
     trust,
 )
+
+__all__ = ["AREAS", "account", "checkout", "codes", "mobile", "phone", "sandbox", "topup",
+           "trust"]
