@@ -20,10 +20,18 @@ from .test_accessibility import _SMALL_TARGETS, LOCALES, TARGET
 pytestmark = pytest.mark.e2e
 
 
+def _axe(page) -> list[str]:
+    return [f"axe {violation['id']} ({violation['impact']}): "
+            + "; ".join(" ".join(node["target"]) for node in violation["nodes"][:4])
+            for violation in Axe().run(page).response["violations"]]
+
+
 def test_shots_of_every_screen_in_qps_at_phone_size(live_server, browser, tmp_path):
+    """Every gallery screen, in the pseudo-locale at phone size: no overflow, no text outside
+    the catalog, no axe-core violation."""
     with live_server.app.app_context():
         report = shots.shoot(live_server.url, tmp_path, browser=browser, locales=("qps",),
-                             sizes=("phone",))
+                             sizes=("phone",), more_checks=_axe)
         names = list(studio.load())
     assert not report.new, "\n".join(map(str, report.new))
     assert report.complete and not report.stale, report.stale

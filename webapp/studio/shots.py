@@ -115,9 +115,11 @@ def _page_findings(page, name: str, lang: str, size: str) -> list[Finding]:
 
 
 def shoot(base_url: str, out: Path, *, browser, locales=LOCALES, sizes=tuple(SIZES),
-          screens: list[str] | None = None, progress=None) -> Report:
+          screens: list[str] | None = None, progress=None, more_checks=None) -> Report:
     """Shoot `screens` (all by default) of the server at `base_url` into `out` with
-    `browser` (a Playwright Browser); the report (also written to out/)."""
+    `browser` (a Playwright Browser); the report (also written to out/). `more_checks(page)`,
+    if given, returns more problems of each screen (a test runs axe-core so): findings of
+    kind "check"."""
     registry = load()
     names = screens or list(registry)
     report = Report(out, complete=(PSEUDO in locales and "phone" in sizes
@@ -125,8 +127,8 @@ def shoot(base_url: str, out: Path, *, browser, locales=LOCALES, sizes=tuple(SIZ
     with force_locale("en"):
         report.titles = {name: str(registry[name].title) for name in names}
     for size in sizes:
-        context = browser.new_context(viewport=SIZES[size], java_script_enabled=False,
-                                      device_scale_factor=1)
+        # The frames carry no script (views/studio.py); the checks' own scripts need it on.
+        context = browser.new_context(viewport=SIZES[size], device_scale_factor=1)
         try:
             page = context.new_page()
             for lang in locales:
@@ -142,6 +144,8 @@ def shoot(base_url: str, out: Path, *, browser, locales=LOCALES, sizes=tuple(SIZ
                     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
                     report.shots.append((name, lang, size))
                     report.findings += _page_findings(page, name, lang, size)
+                    report.findings += [Finding(name, lang, size, "check", text)
+                                        for text in (more_checks(page) if more_checks else [])]
                 if progress:
                     progress(f"{size} {lang}: {len(names)} screens")
         finally:
