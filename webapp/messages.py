@@ -164,6 +164,8 @@ KIOSK = {
     # %(min)s that minimum, e.g. "10 ₽".
     "cash_too_little": _l("The commission is at least %(min)s: insert more to put money on the "
                           "number."),
+    # A card tapped on an order whose hour ran out: the kiosk has made a new one.
+    "expired": _l("The time to pay ran out. Tap the card again: it pays a new order."),
     # The cash provider refused the sum collected (it never should: a bug to report).
     "cash_mismatch": _l("The cash could not be paid in. Call the support number on the "
                         "kiosk's receipt."),

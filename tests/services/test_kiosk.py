@@ -264,3 +264,20 @@ def test_two_first_touches_at_once_open_one_session(app):
 def test_an_unknown_terminal(app, terminal):
     with pytest.raises(kiosk.KioskRefused):
         kiosk.start(terminal, "ru")
+
+
+def test_a_card_tapped_after_the_orders_hour_pays_a_new_order(app):
+    to_cash(amount=10000)
+    press("back", steps.CASH)
+    press("method", steps.METHOD, "card")
+    first = kiosk.current(RU).order
+    first.deadline = clock.now()  # its hour is over (a customer touching for an hour)
+    db.session.commit()
+    kiosk_cash.tap_card(RU, steps.CARD, kiosk.current(RU).revision, "4242424242424242")
+    session = kiosk.current(RU)
+    assert (session.step, session.notice) == (steps.CARD, "expired")
+    assert db.session.get(Order, first.id).status == "expired"
+    assert session.order.id != first.id and session.order.status == "awaiting_payment"
+    kiosk_cash.tap_card(RU, steps.CARD, session.revision, "4242424242424242")
+    session = kiosk.current(RU)
+    assert session.step == steps.RESULT and session.order.status == "credited"

@@ -32,6 +32,9 @@ from .transitions import begin, register, transition
 
 CUSTOMER, IDLE, DEVICE = "customer", "idle", "device"
 KIOSK = "kiosk"  # the channel of rules/payments.toml
+# An order in one of these has been paid: its session moves on to the result.
+PAID = frozenset({order_states.PAID, order_states.CREDITING, order_states.CREDITED,
+                  order_states.REFUNDED})
 
 
 class KioskRefused(Exception):
@@ -121,7 +124,7 @@ def _due(session: KioskSession, now: datetime) -> bool:
     if steps.idle_phase(session.last_touch_at, now) == steps.TIMED_OUT:
         return True
     return (session.step in (steps.CARD, steps.WALLET) and session.order is not None
-            and session.order.status != order_states.AWAITING_PAYMENT)
+            and session.order.status in PAID)
 
 
 def settle_session(session: KioskSession, now: datetime) -> None:
@@ -130,7 +133,7 @@ def settle_session(session: KioskSession, now: datetime) -> None:
     from .kiosk_cash import complete_cash
 
     if (session.step in (steps.CARD, steps.WALLET) and session.order is not None
-            and session.order.status != order_states.AWAITING_PAYMENT):
+            and session.order.status in PAID):
         move(session, steps.RESULT, DEVICE, now)
         session.last_touch_at = now
         return
@@ -293,7 +296,7 @@ def _method(session, term, value, now):
     if value == steps.CASH:
         move(session, steps.CASH, CUSTOMER, now)
         return
-    _order_for(session, term)
+    order_for(session, term)
     move(session, value, CUSTOMER, now)
 
 
@@ -310,7 +313,7 @@ def available_methods(term: Terminal) -> tuple[str, ...]:
                  if name in KIOSK_STEPS)
 
 
-def _order_for(session: KioskSession, term: Terminal) -> Order:
+def order_for(session: KioskSession, term: Terminal) -> Order:
     """The session's order awaiting payment for the chosen amount: the one it has, or a new
     one (an old one that expired or was paid is left behind)."""
     order = session.order

@@ -32,12 +32,14 @@ from .kiosk import (
     CUSTOMER,
     DEVICE,
     KIOSK,
+    PAID,
     cash_rules,
     changed,
     locked_session,
     market_of,
     move,
     open_session,
+    order_for,
     settle_session,
     terminal,
 )
@@ -168,8 +170,10 @@ def tap_card(terminal_id: str, step: str, revision: int, card_number: str) -> No
     session = locked_session(term.id)
     if session is not None and session.id == session_id and session.step == steps.CARD:
         now = clock.now()
-        if session.order.status != order_states.AWAITING_PAYMENT:
+        if session.order.status in PAID:
             move(session, steps.RESULT, CUSTOMER, now)
         else:
+            if session.order.status != order_states.AWAITING_PAYMENT:
+                order_for(session, term)  # its hour ran out: the next tap pays a new one
             changed(session, now, notice=notice)
     db.session.commit()
