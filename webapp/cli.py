@@ -9,7 +9,7 @@ import click
 from flask import Flask
 
 from .clock import clock
-from .services import demo
+from .services import demo, wallets
 from .services.settle import settle_all
 
 _STEP = re.compile(r"^(\d+)([dhm])$")
@@ -32,13 +32,15 @@ def init_app(app: Flask) -> None:
     def seed_command():
         """Create the demo subscribers (idempotent)."""
         click.echo(f"demo subscribers created: {demo.seed()}")
+        click.echo(f"demo wallets created: {wallets.seed_demo()}")
 
     @app.cli.command("settle")
     def settle_command():
         """Apply whatever fell due (expired orders and codes, credits). Safe to run again."""
         done = settle_all()
         click.echo(f"orders settled: {done.orders}; codes expired: {done.codes}; "
-                   f"subscribers settled: {done.subscribers}")
+                   f"subscribers settled: {done.subscribers}; wallet trades closed: "
+                   f"{done.trades}; wallet notifications posted: {done.notifications}")
 
     @clock_group.command("advance")
     @click.argument("step")

@@ -20,8 +20,8 @@ from ..domain import orders as states
 from ..domain.markets import Operator
 from ..domain.phone import parse_mobile
 from ..extensions import db
-from ..models import LedgerEntry, Order, PaymentAttempt, Subscriber, Wallet, WalletEntry
-from . import codes, replies, rules, sms, sms_texts, trust
+from ..models import LedgerEntry, Order, PaymentAttempt, Subscriber
+from . import codes, replies, rules, sms, sms_texts, trust, wallets
 from .checkout import PaymentRefused, check_payable
 from .db_locks import locked_order, locked_orders
 from .orders import DISPUTE, expire_if_due, mark_paid, set_attempt_status, set_status
@@ -406,17 +406,8 @@ def attempt_view(number: str, attempt_id: int) -> tuple[Order, PaymentAttempt] |
     return order, attempt
 
 
-def wallet_for(phone: str) -> Wallet:
-    """The sandbox wallet of a number, created if missing (in the caller's transaction)."""
-    wallet = db.session.scalar(select(Wallet).where(Wallet.phone == phone))
-    if wallet is None:
-        wallet = Wallet(phone=phone, created_at=clock.now())
-        db.session.add(wallet)
-        db.session.flush()
-    return wallet
-
-
-SHOP_WALLET = "merchant:shop"
+# The shop's account at the wallet provider (refunds of mobile payments come from it).
+SHOP_WALLET = wallets.SHOP
 
 
 def refund(number: str) -> Order:
@@ -432,19 +423,12 @@ def refund(number: str) -> Order:
         db.session.rollback()
         raise MobileRefused("not_refundable")
     now = clock.now()
-    payer, shop = wallet_for(paid.payer_phone), wallet_for(SHOP_WALLET)
-    for wallet, amount in ((payer, order.price), (shop, -order.price)):
-        db.session.add(WalletEntry(wallet_id=wallet.id, kind="refund", amount=amount,
-                                   currency=order.currency, order_id=order.id,
-                                   ref=f"refund:{order.id}:{wallet.id}", created_at=now))
+    wallets.refund_to_number(paid.payer_phone, order.currency, order.price, order.id, now)
     set_status(order, states.REFUNDED, "sandbox", now, note=DISPUTE)
     db.session.commit()
     return order
 
 
 def wallet_balance(phone: str) -> int | None:
-    wallet = db.session.scalar(select(Wallet).where(Wallet.phone == phone))
-    if wallet is None:
-        return None
-    return sum(db.session.scalars(select(WalletEntry.amount).where(
-        WalletEntry.wallet_id == wallet.id)))
+    """What the number's wallets hold (None if it has none)."""
+    return wallets.total_balance(phone)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import codes, orders, trust
+from . import codes, orders, trust, wallet_notify, wallet_trades
 
 
 @dataclass(frozen=True)
@@ -12,10 +12,14 @@ class Settled:
     orders: int
     codes: int
     subscribers: int
+    trades: int = 0
+    notifications: int = 0
 
 
 def settle_all() -> Settled:
     """Expire unpaid orders and old codes, credit paid top-ups that are due, debit trust
-    payments that are due, take daily auto trust fees. Idempotent."""
+    payments that are due, take daily auto trust fees, close wallet trades whose time is up
+    and post the wallet's notifications that are due. Idempotent."""
     return Settled(orders=orders.settle_due(), codes=codes.expire_due(),
-                   subscribers=trust.settle_due())
+                   subscribers=trust.settle_due(), trades=wallet_trades.expire_due(),
+                   notifications=wallet_notify.deliver_due())
