@@ -29,6 +29,7 @@ from .views import (
     topup,
     trust,
     ussd,
+    wallet,
 )
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -43,7 +44,10 @@ _LANG_TARGETS = {"checkout.pay_card": "checkout.order", "topup.place": "topup.fo
                  "sandbox.build": "sandbox.new_subscriber",
                  "shop.buy": "shop.index", "mobile.quote": "checkout.order",
                  "mobile.start": "checkout.order", "mobile.confirm": "mobile.waiting",
-                 "mobile.resend": "mobile.waiting", "sandbox.refund": "checkout.order"}
+                 "mobile.resend": "mobile.waiting", "sandbox.refund": "checkout.order",
+                 "wallet.press": "wallet.cashier", "wallet.create_wallet": "wallet.sandbox",
+                 "wallet.lock_wallet": "wallet.sandbox", "wallet.fail_notify": "wallet.trade_page",
+                 "wallet.settle_now": "wallet.trade_page"}
 
 
 def create_app(config: type = Config, overrides: dict | None = None) -> Flask:
@@ -85,6 +89,7 @@ def create_app(config: type = Config, overrides: dict | None = None) -> Flask:
     app.register_blueprint(trust.bp)
     app.register_blueprint(shop.bp)
     app.register_blueprint(mobile.bp)
+    app.register_blueprint(wallet.bp)
     if app.config["SANDBOX"]:
         app.register_blueprint(sandbox.bp)
         app.register_blueprint(phone.bp)
