@@ -160,6 +160,7 @@ def create_wallet():
                                               form["password"]))
     except WalletRefused as refused:
         return _sandbox_page(form, {"phone": message_for(refused.code)}, 409)
+    # TRANSLATORS: wallet sandbox: after the form created a wallet.
     flash(_("Wallet created."))
     return redirect(url_for("wallet.sandbox"), code=303)
 

@@ -31,7 +31,7 @@ def cashier_refusal(code: str, values: dict, now: datetime, *, brand: str = "",
         # TRANSLATORS: wallet cashier; %(num)d tries left before the wallet locks for 30 min.
         return ngettext("Wrong payment password. %(num)d try left before the wallet is locked.",
                         "Wrong payment password. %(num)d tries left before the wallet is "
-                        "locked.", left, num=left)
+                        "locked.", left)
     if code == "locked":
         # TRANSLATORS: wallet cashier; %(left)s how long until it opens, e.g. "30 minutes".
         return _("Too many wrong passwords: this wallet is locked. Try again in %(left)s.",
