@@ -19,9 +19,15 @@ from ..services import rules, wallet_notify, wallet_trades, wallets
 from ..services.settle import settle_all
 from ..services.wallets import WalletRefused
 from .targets import local_path
-from .wallet_messages import BRAND_NAMES, brand_name, cashier_refusal, message_for
+from .wallet_messages import BRAND_NAMES, brand_name, brand_title, cashier_refusal, message_for
 
 bp = Blueprint("wallet", __name__, url_prefix="/wallet")
+
+@bp.app_template_global("wallet_brand")
+def wallet_brand(brand: str) -> str:
+    """A wallet's name in the page's language ("Alipay-style"), for templates."""
+    return brand_name(brand)
+
 
 KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "0")
 
@@ -35,7 +41,7 @@ def _trade_or_404(token: str) -> WalletTrade:
 
 def _cashier(trade: WalletTrade, *, phone: str = "", pin: str = "", error: str | None = None,
              status: int = 200, block: str | None = "pad"):
-    return render("wallet/cashier.html", block, trade=trade, brand=brand_name(trade.brand),
+    return render("wallet/cashier.html", block, trade=trade, brand=brand_title(trade.brand),
                   phone=phone, pin=pin, error=error, keys=KEYS, now=clock.now(),
                   final=trade.status in w.TRADE_FINAL), status
 
@@ -99,7 +105,7 @@ def done(token: str):
     trade = _trade_or_404(token)
     if trade.status != w.TRADE_SUCCESS:
         return redirect(url_for("wallet.cashier", token=token), code=303)
-    return render("wallet/done.html", trade=trade, brand=brand_name(trade.brand),
+    return render("wallet/done.html", trade=trade, brand=brand_title(trade.brand),
                   back=local_path(trade.return_url) if trade.channel == w.H5 else None)
 
 
@@ -179,7 +185,7 @@ def trade_page(trade_no: str):
     if trade is None:
         abort(404)
     return render("wallet/trade.html", "notifications", trade=trade,
-                  brand=brand_name(trade.brand), now=clock.now())
+                  brand=brand_title(trade.brand), now=clock.now())
 
 
 @bp.post("/sandbox/trades/<trade_no>/fail")

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from flask_babel import ngettext
 
 from ..i18n import duration, money
@@ -17,10 +18,22 @@ ALIPAY = _l("Alipay-style")
 # one; Chinese: 仿微信支付).
 WECHAT = _l("WeChat Pay-style")
 BRAND_NAMES = {"alipay": ALIPAY, "wechat": WECHAT}
+# The wallet's name on its own (its pages' header and title), a noun in every language.
+BRAND_TITLES = {
+    # TRANSLATORS: the blue sandbox wallet's name in its own header (Chinese 仿支付宝, Russian
+    # "Кошелёк в стиле Alipay"); never the real Alipay.
+    "alipay": _lp("wallet header", "Alipay-style wallet"),
+    # TRANSLATORS: the green sandbox wallet's name in its own header (Chinese 仿微信支付).
+    "wechat": _lp("wallet header", "WeChat Pay-style wallet"),
+}
 
 
 def brand_name(brand: str) -> str:
     return str(BRAND_NAMES.get(brand, brand))
+
+
+def brand_title(brand: str) -> str:
+    return str(BRAND_TITLES.get(brand, brand))
 
 
 def cashier_refusal(code: str, values: dict, now: datetime, *, brand: str = "",
