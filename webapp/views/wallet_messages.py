@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext as _lp
+from flask_babel import lazy_pgettext
 from flask_babel import ngettext
 
 from ..i18n import duration, money
@@ -22,9 +22,9 @@ BRAND_NAMES = {"alipay": ALIPAY, "wechat": WECHAT}
 BRAND_TITLES = {
     # TRANSLATORS: the blue sandbox wallet's name in its own header (Chinese 仿支付宝, Russian
     # "Кошелёк в стиле Alipay"); never the real Alipay.
-    "alipay": _lp("wallet header", "Alipay-style wallet"),
+    "alipay": lazy_pgettext("wallet header", "Alipay-style wallet"),
     # TRANSLATORS: the green sandbox wallet's name in its own header (Chinese 仿微信支付).
-    "wechat": _lp("wallet header", "WeChat Pay-style wallet"),
+    "wechat": lazy_pgettext("wallet header", "WeChat Pay-style wallet"),
 }
 
 
