@@ -261,3 +261,12 @@ def test_cashier_never_shows_a_trade_by_its_order_number(client):
     assert client.get(f"/wallet/pay/{made.out_trade_no}").status_code == 404
     assert client.get(f"/wallet/pay/{made.trade_no}").status_code == 404
     assert len(db.session.scalar(select(WalletTrade.token))) >= 32
+
+
+def test_htmx_refusal_is_a_swappable_fragment(client, merchant):
+    open_wallet()
+    token = trade().token
+    response = client.post(f"/wallet/pay/{token}?lang=en", data={
+        "phone": CN, "pin": "22222", "key": "2"}, headers=HX)
+    assert response.status_code == 200  # htmx swaps only a 2xx answer
+    assert "4 tries left" in text(response) and "<html" not in text(response)

@@ -41,6 +41,9 @@ def _trade_or_404(token: str) -> WalletTrade:
 
 def _cashier(trade: WalletTrade, *, phone: str = "", pin: str = "", error: str | None = None,
              status: int = 200, block: str | None = "pad"):
+    # htmx swaps only what comes back as 2xx: a refusal is a fragment like any other for it;
+    # a plain form post gets the status that says what happened.
+    status = 200 if is_htmx() else status
     return render("wallet/cashier.html", block, trade=trade, brand=brand_title(trade.brand),
                   phone=phone, pin=pin, error=error, keys=KEYS, now=clock.now(),
                   final=trade.status in w.TRADE_FINAL), status

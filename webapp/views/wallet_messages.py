@@ -6,8 +6,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
-from flask_babel import ngettext
+from flask_babel import lazy_pgettext, ngettext
 
 from ..i18n import duration, money
 
