@@ -270,3 +270,30 @@ def test_htmx_refusal_is_a_swappable_fragment(client, merchant):
         "phone": CN, "pin": "22222", "key": "2"}, headers=HX)
     assert response.status_code == 200  # htmx swaps only a 2xx answer
     assert "4 tries left" in text(response) and "<html" not in text(response)
+
+
+def test_trade_page_shows_the_qr_of_a_waiting_trade(client):
+    made = trade(channel=w.QR)
+    page = text(client.get(f"/wallet/sandbox/trades/{made.trade_no}?lang=zh"))
+    assert '<svg' in page and 'class="qr-svg"' in page and "style=" not in page.split("<svg")[1]
+    assert f"/wallet/pay/{made.token}" in page and "付款码1小时内有效" in page
+    assert "请使用仿支付宝扫一扫付款" in page
+
+
+def test_qr_partial_once_expired_offers_a_new_code_only_where_one_can_be_made(app):
+    from flask import render_template
+
+    from webapp.views.wallet_qr import qr_for
+
+    made = trade()
+    with app.test_request_context("/?lang=en"):
+        qr = qr_for(made.token, w.WECHAT, made.expires_at, now=made.expires_at)
+        assert qr.expired and qr.left == timedelta(0)
+        html = render_template("wallet/_qr.html", qr=qr, renew_url="/renew")
+        assert "This code has expired." in html and 'action="/renew"' in html
+        assert "<svg" not in html
+        assert 'action="/renew"' not in render_template("wallet/_qr.html", qr=qr)
+        live = qr_for(made.token, w.WECHAT, made.expires_at,
+                      now=made.expires_at - timedelta(minutes=10))
+        assert live.url.endswith(f"/wallet/pay/{made.token}") and live.url.startswith("http")
+        assert "10 minutes" in render_template("wallet/_qr.html", qr=live)

@@ -20,6 +20,7 @@ from ..services.settle import settle_all
 from ..services.wallets import WalletRefused
 from .targets import local_path
 from .wallet_messages import BRAND_NAMES, brand_name, brand_title, cashier_refusal, message_for
+from .wallet_qr import qr_for
 
 bp = Blueprint("wallet", __name__, url_prefix="/wallet")
 
@@ -188,7 +189,8 @@ def trade_page(trade_no: str):
     if trade is None:
         abort(404)
     return render("wallet/trade.html", "notifications", trade=trade,
-                  brand=brand_title(trade.brand), now=clock.now())
+                  brand=brand_title(trade.brand), now=clock.now(),
+                  qr=qr_for(trade.token, trade.brand, trade.expires_at))
 
 
 @bp.post("/sandbox/trades/<trade_no>/fail")
