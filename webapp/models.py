@@ -14,11 +14,12 @@ from sqlalchemy import (
     String,
     TypeDecorator,
     UniqueConstraint,
+    case,
     func,
     select,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
 from .extensions import db
 
@@ -130,7 +131,11 @@ class Order(db.Model):
     credit_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     credited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    events: Mapped[list[OrderEvent]] = relationship(order_by="OrderEvent.id")
+    # Its history (written by services.transitions.transition, never appended to here).
+    events: Mapped[list[OrderEvent]] = relationship(
+        primaryjoin="and_(foreign(OrderEvent.subject_id) == Order.id, "
+                    "OrderEvent.subject_kind == 'order')",
+        order_by="OrderEvent.id", viewonly=True)
     attempts: Mapped[list[PaymentAttempt]] = relationship(order_by="PaymentAttempt.id",
                                                           back_populates="order")
 
@@ -143,18 +148,35 @@ class Order(db.Model):
         return next((a for a in self.attempts if a.status == "succeeded"), None)
 
 
-class OrderEvent(db.Model):
-    """A status change of an order: what moved it, from where to where, when."""
+class StateEvent(db.Model):
+    """One status change of anything with a state machine (services/transitions.py writes
+    them): which thing (`subject_kind` + `subject_id`), from where to where (`from_status` None:
+    it was created), who moved it, why, when. A thing's history is its rows in id order."""
 
-    __tablename__ = "order_events"
+    __tablename__ = "state_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    subject_kind: Mapped[str] = mapped_column(String(24))
+    subject_id: Mapped[int] = mapped_column(BigInteger)
     from_status: Mapped[str | None] = mapped_column(String(24))
     to_status: Mapped[str] = mapped_column(String(24))
     actor: Mapped[str] = mapped_column(String(32))
-    note: Mapped[str] = mapped_column(String(200), default="")
+    reason: Mapped[str] = mapped_column(String(200), default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_state_events_subject", "subject_kind", "subject_id", "id"),)
+    # Rows of an order load as OrderEvent; every other kind as StateEvent (a kind added later
+    # needs no class of its own).
+    __mapper_args__ = {"polymorphic_on": case((subject_kind == "order", "order"), else_="any"),
+                       "polymorphic_identity": "any"}
+
+
+class OrderEvent(StateEvent):
+    """A status change of an order (the state_events rows of kind "order")."""
+
+    order_id = synonym("subject_id")
+
+    __mapper_args__ = {"polymorphic_identity": "order"}
 
 
 class PaymentAttempt(db.Model):
@@ -366,7 +388,6 @@ class WalletTrade(db.Model):
     notify_failures_left: Mapped[int] = mapped_column(default=0)
 
     payer_wallet: Mapped[Wallet | None] = relationship()
-    events: Mapped[list[WalletTradeEvent]] = relationship(order_by="WalletTradeEvent.id")
     notifications: Mapped[list[WalletNotification]] = relationship(
         order_by="WalletNotification.id", back_populates="trade")
 
@@ -374,20 +395,6 @@ class WalletTrade(db.Model):
                                        name="uq_wallet_trades_merchant_ref"),
                       # the wallet closes unpaid trades past their expiry
                       Index("ix_wallet_trades_status_expires_at", "status", "expires_at"))
-
-
-class WalletTradeEvent(db.Model):
-    """A status change of a wallet trade: from where to where, what moved it, when."""
-
-    __tablename__ = "wallet_trade_events"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    trade_id: Mapped[int] = mapped_column(ForeignKey("wallet_trades.id"), index=True)
-    from_status: Mapped[str | None] = mapped_column(String(16))
-    to_status: Mapped[str] = mapped_column(String(16))
-    actor: Mapped[str] = mapped_column(String(32))
-    note: Mapped[str] = mapped_column(String(200), default="")
-    at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class WalletNotification(db.Model):
@@ -445,7 +452,7 @@ class Setting(db.Model):
     value: Mapped[str] = mapped_column(String(200))
 
 
-__all__ = ["Subscriber", "LedgerEntry", "Order", "OrderEvent", "PaymentAttempt", "SavedCard",
-           "TrustCredit", "Wallet", "WalletEntry", "WalletTrade", "WalletTradeEvent",
-           "WalletNotification", "WalletNotifyPost",
+__all__ = ["Subscriber", "LedgerEntry", "Order", "OrderEvent", "StateEvent", "PaymentAttempt",
+           "SavedCard", "TrustCredit", "Wallet", "WalletEntry", "WalletTrade", "WalletNotification",
+           "WalletNotifyPost",
            "OneTimeCode", "SmsMessage", "SessionVersion", "Setting"]

@@ -1,8 +1,8 @@
 """the simulated wallet (SPEC §3.3): one wallet model per number, brand and currency with a
-payment password, its trades, their events, notifications and their posts
+payment password, its trades (their moves in state_events), notifications and their posts
 
 Revision ID: 0012_wallet
-Revises: 0008_settlement_due
+Revises: 0010_events
 Create Date: 2026-12-01 17:00:00
 
 The wallets that mobile-payment refunds created (keyed by number alone) become Alipay-style
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0012_wallet'
-down_revision = '0008_settlement_due'
+down_revision = '0010_events'
 branch_labels = None
 depends_on = None
 
@@ -76,22 +76,6 @@ def upgrade():
         batch_op.create_index('ix_wallet_trades_status_expires_at', ['status', 'expires_at'],
                               unique=False)
 
-    op.create_table('wallet_trade_events',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('trade_id', sa.Integer(), nullable=False),
-    sa.Column('from_status', sa.String(length=16), nullable=True),
-    sa.Column('to_status', sa.String(length=16), nullable=False),
-    sa.Column('actor', sa.String(length=32), nullable=False),
-    sa.Column('note', sa.String(length=200), nullable=False),
-    sa.Column('at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['trade_id'], ['wallet_trades.id'],
-                            name=op.f('fk_wallet_trade_events_trade_id_wallet_trades')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_wallet_trade_events'))
-    )
-    with op.batch_alter_table('wallet_trade_events', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_wallet_trade_events_trade_id'), ['trade_id'],
-                              unique=False)
-
     op.create_table('wallet_notifications',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('trade_id', sa.Integer(), nullable=False),
@@ -145,7 +129,6 @@ def downgrade():
         batch_op.drop_column('trade_id')
     op.drop_table('wallet_notify_posts')
     op.drop_table('wallet_notifications')
-    op.drop_table('wallet_trade_events')
     op.drop_table('wallet_trades')
     with op.batch_alter_table('wallets', schema=None) as batch_op:
         batch_op.drop_constraint('uq_wallets_phone_brand_currency', type_='unique')

@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from webapp.domain import wallet as w
+from webapp.domain.machines import WALLET_TRADE
+from webapp.domain.states import IllegalMove
 from webapp.rules import load_rules
 
 NOW = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
@@ -26,10 +28,15 @@ SECRET = b"shared"
 ])
 def test_trade_moves(current, new, allowed):
     if allowed:
-        w.check_trade_move(current, new)
+        WALLET_TRADE.check(current, new)
     else:
-        with pytest.raises(w.TradeMoveRefused):
-            w.check_trade_move(current, new)
+        with pytest.raises(IllegalMove):
+            WALLET_TRADE.check(current, new)
+
+
+def test_trades_are_created_waiting_and_end_closed():
+    assert WALLET_TRADE.initial == {w.WAIT_BUYER_PAY}
+    assert WALLET_TRADE.final == {w.TRADE_CLOSED}
 
 
 def test_rules_file_numbers():

@@ -23,6 +23,7 @@ BRANDS = (ALIPAY, WECHAT)
 WAIT_BUYER_PAY = "WAIT_BUYER_PAY"
 TRADE_SUCCESS = "TRADE_SUCCESS"
 TRADE_CLOSED = "TRADE_CLOSED"
+# The trade's state machine (domain/machines.py WALLET_TRADE; services/transitions.py moves it).
 TRADE_TRANSITIONS: dict[str, frozenset[str]] = {
     WAIT_BUYER_PAY: frozenset({TRADE_SUCCESS, TRADE_CLOSED}),
     TRADE_SUCCESS: frozenset({TRADE_CLOSED}),  # a full refund closes a paid trade
@@ -42,20 +43,6 @@ CHANNELS = (H5, QR)
 
 PASSWORD_DIGITS = 6
 _PASSWORD = re.compile(rf"^[0-9]{{{PASSWORD_DIGITS}}}$")
-
-
-class TradeMoveRefused(Exception):
-    """A trade status change its table does not allow."""
-
-    def __init__(self, current: str, new: str):
-        super().__init__(f"a trade cannot move from {current} to {new}")
-        self.current, self.new = current, new
-
-
-def check_trade_move(current: str, new: str) -> None:
-    """Raise TradeMoveRefused unless a trade may move current → new."""
-    if new not in TRADE_TRANSITIONS.get(current, frozenset()):
-        raise TradeMoveRefused(current, new)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ the list; two transactions can then never wait for each other in a circle (a dea
    or the codes a new one supersedes).
 4. Subscribers (rows): the balance, limits and trust credit of a number.
 5. Leaf locks, after which nothing else is taken: ``notice:<phone>`` (rationing the SMS that
-   tells a number why a payment was refused).
+   tells a number why a payment was refused); an SMS row moved by a delivery report
+   (sms.record_delivery, which takes nothing else).
 
 Rows written but never read back under a lock (ledger and wallet entries, events, SMS) need
 no place in the list. So a reply to an SMS locks the order it pays before the code it uses, and

@@ -21,9 +21,10 @@ from ..extensions import db
 from ..models import LedgerEntry, Subscriber, TrustCredit
 from . import codes, rules, sms, sms_texts
 from .db_locks import claim_next
+from .transitions import begin, transition
 
-OUTSTANDING = "outstanding"
-REPAID = "repaid"
+OUTSTANDING = rules_of.OUTSTANDING
+REPAID = rules_of.REPAID
 THREE_MONTHS = timedelta(days=90)
 
 
@@ -122,7 +123,7 @@ def _grant(subscriber: Subscriber, kind: str, channel: str, now: datetime) -> Tr
         status=OUTSTANDING, granted_at=now, due_at=rules_of.due_at(now, trust,
                                                                    subscriber.location))
     db.session.add(credit)
-    db.session.flush()
+    begin(credit, actor=channel, reason=kind, at=now)
     db.session.add(LedgerEntry(subscriber_id=subscriber.id, kind="trust_credit", amount=amount,
                                created_at=now, ref=f"trust:{credit.id}:credit",
                                description=f"trust payment ({kind}, {channel})"))
@@ -271,7 +272,7 @@ def _repay_due(subscriber: Subscriber, credit: TrustCredit | None, now: datetime
         db.session.add(LedgerEntry(subscriber_id=subscriber.id, kind="fee", amount=-credit.fee,
                                    created_at=credit.due_at, ref=f"trust:{credit.id}:fee",
                                    description="trust payment fee"))
-    credit.status = REPAID
+    transition(credit, REPAID, actor="clock", at=now)
     credit.repaid_at = credit.due_at
     return True
 

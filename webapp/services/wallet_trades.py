@@ -19,9 +19,10 @@ from ..clock import clock
 from ..database import begin_write
 from ..domain import wallet as w
 from ..extensions import db
-from ..models import WalletTrade, WalletTradeEvent
+from ..models import WalletTrade
 from . import rules, wallet_notify, wallets
 from .db_locks import claim_next
+from .transitions import begin, transition
 from .wallets import WalletRefused
 
 
@@ -73,11 +74,9 @@ def view(trade: WalletTrade) -> TradeView:
 
 
 def move(trade: WalletTrade, new: str, actor: str, at: datetime, note: str = "") -> None:
-    """Move a trade through its table and record the move. Raises TradeMoveRefused."""
-    w.check_trade_move(trade.status, new)
-    db.session.add(WalletTradeEvent(trade_id=trade.id, from_status=trade.status, to_status=new,
-                                    actor=actor, note=note, at=at))
-    trade.status = new
+    """Move a trade through its machine and record the move (the one transition()). Raises
+    IllegalMove: callers check the status under the trade's lock first."""
+    transition(trade, new, actor=actor, reason=note, at=at)
 
 
 def _locked(**where) -> WalletTrade | None:
@@ -124,10 +123,7 @@ def create(request: TradeRequest) -> TradeView:
             expires_at=w.trade_expires_at(now, request.order_deadline,
                                           rules().wallet.trade_valid_for))
         db.session.add(trade)
-        db.session.flush()
-        db.session.add(WalletTradeEvent(trade_id=trade.id, from_status=None,
-                                        to_status=w.WAIT_BUYER_PAY, actor="merchant",
-                                        at=now))
+        begin(trade, actor="merchant", at=now)
         result = view(trade)
         db.session.commit()
     except BaseException:

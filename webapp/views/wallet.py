@@ -17,6 +17,7 @@ from ..htmx import is_htmx, render
 from ..models import Wallet, WalletTrade
 from ..services import rules, wallet_notify, wallet_trades, wallets
 from ..services.settle import settle_all
+from ..services.transitions import history
 from ..services.wallets import WalletRefused
 from .targets import local_path
 from .wallet_messages import BRAND_NAMES, brand_name, brand_title, cashier_refusal, message_for
@@ -189,7 +190,7 @@ def trade_page(trade_no: str):
     if trade is None:
         abort(404)
     return render("wallet/trade.html", "notifications", trade=trade,
-                  brand=brand_title(trade.brand), now=clock.now(),
+                  brand=brand_title(trade.brand), now=clock.now(), events=history(trade),
                   qr=qr_for(trade.token, trade.brand, trade.expires_at))
 
 
