@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Date,
@@ -191,25 +192,14 @@ class PaymentAttempt(db.Model):
     amount: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
-    card_brand: Mapped[str | None] = mapped_column(String(16))
-    card_last4: Mapped[str | None] = mapped_column(String(4))
-    card_exp_month: Mapped[int | None] = mapped_column()
-    card_exp_year: Mapped[int | None] = mapped_column()
-    # How the simulated acquirer treats this card (a test-card outcome), kept so that a saved
-    # card behaves like the card it was saved from without keeping its number.
-    card_profile: Mapped[str | None] = mapped_column(String(24))
-    save_card: Mapped[bool] = mapped_column(Boolean, default=False)
-    saved_card_id: Mapped[int | None] = mapped_column(ForeignKey("saved_cards.id",
-                                                                 ondelete="SET NULL"))
-    # Where the 3-D Secure code went (the payer's number), while one is needed.
-    three_ds_phone: Mapped[str | None] = mapped_column(String(20))
+    # The method's own details (payments/<method>.py: its details_type, as JSON): a card's
+    # brand, last 4, expiry and 3-D Secure number; a mobile payment's operator and commission.
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
     # The payer signed in when the attempt was made, if any: a card is saved only to them, and
     # their account lists the orders they paid (SPEC §8).
     signed_in_phone: Mapped[str | None] = mapped_column(String(20), index=True)
-    # Mobile payment: the paying number, its operator and the operator's commission.
+    # The account paying, when the method has one (a phone balance: the paying number).
     payer_phone: Mapped[str | None] = mapped_column(String(20), index=True)
-    operator_id: Mapped[str | None] = mapped_column(String(32))
-    commission: Mapped[int | None] = mapped_column(BigInteger)
     decline_code: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,7 +1,7 @@
 """state_events: one event table for every state machine; order_events moves into it
 
 Revision ID: 0010_events
-Revises: 0008_settlement_due
+Revises: 0009_seam
 Create Date: 2026-12-01 16:00:00
 
 Every status change (orders, payment attempts, one-time codes, trust credits, SMS, and the kinds
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0010_events'
-down_revision = '0008_settlement_due'
+down_revision = '0009_seam'
 branch_labels = None
 depends_on = None
 

@@ -39,6 +39,11 @@ PHONE = "+79031234567"
 THREE_DS_CARD = "4000 0027 6000 3184"
 
 
+# An attempt's history starts when the payer starts it, naming the method.
+CARD_STARTED = (None, "pending", "payer", "card")
+MOBILE_STARTED = (None, "pending", "payer", "mobile_balance")
+
+
 def moved(thing) -> list[tuple]:
     """(from, to, actor, reason) of each recorded move of `thing`, oldest first."""
     db.session.commit()
@@ -63,7 +68,7 @@ def test_a_card_payment_records_the_order_and_the_attempt(app):
     assert moved(order) == [
         (None, "awaiting_payment", "payer", ""), ("awaiting_payment", "paid", "payer", ""),
         ("paid", "crediting", "operator", ""), ("crediting", "credited", "operator", "")]
-    assert moved(attempt) == [("pending", "succeeded", "bank", "")]
+    assert moved(attempt) == [CARD_STARTED, ("pending", "succeeded", "bank", "")]
     order = db.session.get(Order, order.id)
     # The order's own relationship reads the same rows, as OrderEvent (order_id = subject id).
     assert [(e.from_status, e.to_status) for e in order.events] == [
@@ -76,7 +81,7 @@ def test_a_card_payment_records_the_order_and_the_attempt(app):
 def test_a_declined_card_records_its_decline_code(app):
     order = topup_order(phone=PHONE)
     attempt = pay(order, number="4000 0000 0000 9995")
-    assert moved(attempt) == [("pending", "failed", "bank", "insufficient_funds")]
+    assert moved(attempt) == [CARD_STARTED, ("pending", "failed", "bank", "insufficient_funds")]
     assert moved(order) == [(None, "awaiting_payment", "payer", "")]
 
 
@@ -90,10 +95,10 @@ def test_a_failed_3d_secure_records_the_code_the_attempt_and_the_sms(app):
     wrong = "000000" if right != "000000" else "111111"
     for _ in range(5):
         with pytest.raises(codes.CodeRefused):
-            checkout.confirm_three_ds(order.number, attempt.id, wrong)
+            checkout.confirm(order.number, attempt.id, wrong)
         db.session.rollback()
     assert moved(code) == [(None, "active", "payer", "3ds"), ("active", "dead", "payer", "")]
-    assert moved(attempt) == [("pending", "failed", "bank", "three_ds_failed")]
+    assert moved(attempt) == [CARD_STARTED, ("pending", "failed", "bank", "three_ds_failed")]
     assert moved(message) == [(None, "queued", "system", ""),
                               ("queued", "delivered", "gateway", "")]
     assert moved(order) == [(None, "awaiting_payment", "payer", "")]
@@ -104,9 +109,9 @@ def test_a_passed_3d_secure_records_the_code_used(app):
     attempt = pay(order, number=THREE_DS_CARD)
     code = latest(OneTimeCode, OneTimeCode.subject == f"attempt:{attempt.id}")
     right = re.search(r"\b(\d{6})\b", latest(SmsMessage, SmsMessage.phone == PHONE).body)[1]
-    checkout.confirm_three_ds(order.number, attempt.id, right)
+    checkout.confirm(order.number, attempt.id, right)
     assert moved(code)[-1] == ("active", "used", "payer", "")
-    assert moved(attempt) == [("pending", "succeeded", "bank", "")]
+    assert moved(attempt) == [CARD_STARTED, ("pending", "succeeded", "bank", "")]
     assert moved(order)[-1] == ("crediting", "credited", "operator", "")
 
 
@@ -118,7 +123,7 @@ def test_a_mobile_payment_records_order_attempt_code_and_the_reply(app):
     reply = latest(SmsMessage, SmsMessage.direction == "in")
     assert moved(order) == [(None, "awaiting_payment", "payer", ""),
                             ("awaiting_payment", "paid", "payer", "")]
-    assert moved(attempt) == [("pending", "succeeded", "operator", "")]
+    assert moved(attempt) == [MOBILE_STARTED, ("pending", "succeeded", "operator", "")]
     assert moved(code) == [(None, "active", "payer", "mcommerce"),
                            ("active", "used", "payer", "")]
     assert moved(reply) == [(None, "received", "sender", "")]
@@ -138,7 +143,7 @@ def test_a_newer_mobile_payment_cancels_the_older_one_and_its_code(app):
     first_code = latest(OneTimeCode, OneTimeCode.subject == f"attempt:{first.id}")
     clock.freeze(FIXED_NOW + timedelta(minutes=2))  # past the wait before another code
     mobile_flow.start(mobile_flow.goods())  # another order paid from the same number
-    assert moved(first) == [("pending", "canceled", "payer", "replaced")]
+    assert moved(first) == [MOBILE_STARTED, ("pending", "canceled", "payer", "replaced")]
     assert moved(first_code)[-1] == ("active", "superseded", "payer", "")
 
 

@@ -45,6 +45,8 @@ class Rules:
     products: tuple[Product, ...]
     builder: BuilderRules
     wallet: WalletRules
+    # (market, order kind, channel) → the payment methods offered, in the chooser's order.
+    payment_methods: dict[tuple[str, str, str], tuple[str, ...]]
 
     def product(self, product_id: str) -> Product | None:
         return next((p for p in self.products if p.id == product_id), None)
@@ -383,6 +385,29 @@ def _load_wallet(raw: dict) -> WalletRules:
         demo_balance={currency: balances.major(currency, currency) for currency in MINOR_DIGITS})
 
 
+ORDER_KINDS = ("topup", "goods")
+CHANNELS = ("phone", "kiosk")
+
+
+def _load_payment_methods(raw: dict, markets: dict[str, Market]
+                          ) -> dict[tuple[str, str, str], tuple[str, ...]]:
+    """payments.toml: every market, order kind and channel lists at least one method, once
+    each (whether a method is registered is checked when the app starts)."""
+    found = {}
+    root = _Reader("payments.toml", raw)
+    for market in markets:
+        by_market = _Reader("payments.toml", root.get(market, dict), market)
+        for kind in ORDER_KINDS:
+            table = _Reader("payments.toml", by_market.get(kind, dict), f"{market}.{kind}")
+            for channel in CHANNELS:
+                methods = table.get(channel, list)
+                if not methods or not all(isinstance(m, str) and m for m in methods) \
+                        or len(set(methods)) != len(methods):
+                    raise table.fail(channel, "a list of method names, each once")
+                found[(market, kind, channel)] = tuple(methods)
+    return found
+
+
 def load_rules(directory: Path | str = RULES_DIR) -> Rules:
     """Read every rule file in `directory`; raise RulesError on the first problem."""
     directory = Path(directory)
@@ -409,4 +434,5 @@ def load_rules(directory: Path | str = RULES_DIR) -> Rules:
         products=_load_products(_read(directory, "shop.toml"), markets),
         builder=_load_builder(_read(directory, "builder.toml"), markets),
         wallet=_load_wallet(_read(directory, "wallet.toml")),
+        payment_methods=_load_payment_methods(_read(directory, "payments.toml"), markets),
     )

@@ -14,20 +14,11 @@ from ..database import begin_write, lock_name
 from ..domain import codes as rules_of
 from ..extensions import db
 from ..models import OneTimeCode
+from ..refusals import CodeRefused
 from . import rules, sms
 from .transitions import begin, transition, transition_all
 
-
-class CodeRefused(Exception):
-    """reason: resend_too_soon | hourly_limit (with retry_at); no_code | expired | used | dead |
-    wrong (with tries_left)."""
-
-    def __init__(self, reason: str, *, retry_at: datetime | None = None,
-                 tries_left: int | None = None):
-        super().__init__(reason)
-        self.reason = reason
-        self.retry_at = retry_at
-        self.tries_left = tries_left
+__all__ = ["CodeRefused"]
 
 
 def digits() -> int:

@@ -98,11 +98,10 @@ def first_topup_open(phone: str, first_topup_promotions: tuple[str, ...]) -> boo
 
 
 def paid_by(order: Order, phone: str) -> bool:
-    """Whether the payer signed in as `phone` paid the order: by card while signed in, or from
-    the balance of that number."""
+    """Whether the payer signed in as `phone` paid the order: signed in as it (by card), or
+    as the paying account (from the balance of that number)."""
     return any(attempt.status == states.SUCCEEDED
-               and (attempt.signed_in_phone == phone
-                    or (attempt.method == "mobile_balance" and attempt.payer_phone == phone))
+               and phone in (attempt.signed_in_phone, attempt.payer_phone)
                for attempt in order.attempts)
 
 
@@ -156,10 +155,8 @@ class Refund:
     currency: str
     at: datetime
     reason: str  # NOT_SERVED | DISPUTE
-    method: str  # the payment method refunded: card | mobile_balance
-    card_brand: str | None
-    card_last4: str | None
-    payer_phone: str | None  # mobile payments: the number whose wallet got the money
+    method: str  # the payment method refunded (its partial says where the money went)
+    payer_phone: str | None  # the paying account (a phone balance: its number's wallet)
 
 
 def refund_of(order: Order) -> Refund | None:
@@ -171,8 +168,6 @@ def refund_of(order: Order) -> Refund | None:
     return Refund(amount=paid.amount if paid else order.price, currency=order.currency,
                   at=event.at, reason=DISPUTE if event.reason.startswith(DISPUTE) else NOT_SERVED,
                   method=paid.method if paid else "card",
-                  card_brand=paid.card_brand if paid else None,
-                  card_last4=paid.card_last4 if paid else None,
                   payer_phone=paid.payer_phone if paid else None)
 
 

@@ -18,7 +18,6 @@ from .transitions import begin, transition
 
 # Who the sandbox's own messages come from (an alphanumeric sender, as real services use).
 SERVICE_SENDER = "TopupSandbox"
-BANK_SENDER = "3-D Secure"
 OPERATOR_SENDER = "Beeline"
 
 

@@ -19,6 +19,7 @@ from ..database import begin_write
 from ..domain import trust as rules_of
 from ..extensions import db
 from ..models import LedgerEntry, Subscriber, TrustCredit
+from ..refusals import TrustRefused
 from . import codes, rules, sms, sms_texts
 from .db_locks import claim_next
 from .transitions import begin, transition
@@ -26,14 +27,6 @@ from .transitions import begin, transition
 OUTSTANDING = rules_of.OUTSTANDING
 REPAID = rules_of.REPAID
 THREE_MONTHS = timedelta(days=90)
-
-
-class TrustRefused(Exception):
-    """`reason`: unknown_number, or a refusal of domain.trust.refusal()."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 def market_tz() -> ZoneInfo:
