@@ -31,6 +31,7 @@ from .views import (
     trust,
     ussd,
     wallet,
+    wallet_checkout,
 )
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -94,6 +95,7 @@ def create_app(config: type = Config, overrides: dict | None = None) -> Flask:
     app.register_blueprint(shop.bp)
     app.register_blueprint(mobile.bp)
     app.register_blueprint(wallet.bp)
+    app.register_blueprint(wallet_checkout.bp)
     if app.config["SANDBOX"]:
         app.register_blueprint(sandbox.bp)
         app.register_blueprint(phone.bp)

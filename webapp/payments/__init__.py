@@ -5,7 +5,9 @@ the ports the services build it with (services/payment_ports.py)."""
 from . import registry
 from .card import CardProvider
 from .mobile_balance import MobileBalanceProvider
+from .wallet import WalletProvider
 
 registry.register("card", lambda rules, ports: CardProvider(rules.test_cards, ports.saved_cards))
 registry.register("mobile_balance", lambda rules, ports: MobileBalanceProvider(
     rules.market("RU"), rules.mcommerce, ports.balances))
+registry.register("wallet", lambda rules, ports: WalletProvider(ports.wallet))

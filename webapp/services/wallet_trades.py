@@ -64,10 +64,15 @@ class TradeView:
     payer_phone: str | None
 
 
-def view(trade: WalletTrade) -> TradeView:
+def view(trade: WalletTrade, now: datetime | None = None) -> TradeView:
+    """The trade as the merchant's API answers; given `now`, a waiting trade whose time is up
+    reads as closed on time-out even before the wallet's settlement has written it so."""
+    status, reason = trade.status, trade.close_reason
+    if now is not None and status == w.WAIT_BUYER_PAY and w.is_expired(trade.expires_at, now):
+        status, reason = w.TRADE_CLOSED, w.CLOSED_EXPIRED
     return TradeView(trade_no=trade.trade_no, out_trade_no=trade.out_trade_no,
                      token=trade.token, brand=trade.brand, channel=trade.channel,
-                     status=trade.status, close_reason=trade.close_reason, amount=trade.amount,
+                     status=status, close_reason=reason, amount=trade.amount,
                      currency=trade.currency, expires_at=trade.expires_at,
                      paid_at=trade.paid_at,
                      payer_phone=trade.payer_wallet.phone if trade.payer_wallet else None)
@@ -153,9 +158,11 @@ def by_trade_no(trade_no: str) -> WalletTrade | None:
 
 
 def query(trade_no: str) -> TradeView | None:
-    """The merchant's query of a trade (the real status, expiry applied)."""
-    trade = by_trade_no(trade_no)
-    return view(trade) if trade is not None else None
+    """The merchant's query of a trade: its real status, time-out included. Only reads, so it
+    may run inside the merchant's own transaction."""
+    trade = db.session.scalar(select(WalletTrade).where(WalletTrade.trade_no == trade_no)
+                              .execution_options(populate_existing=True))
+    return view(trade, clock.now()) if trade is not None else None
 
 
 class TradeRefused(WalletRefused):

@@ -20,6 +20,7 @@ from ..domain import wallet as rules_of
 from ..domain.phone import PhoneError, parse_mobile
 from ..extensions import db
 from ..models import Wallet, WalletEntry
+from ..refusals import Refused
 from . import rules
 
 SHOP = "merchant:shop"
@@ -28,14 +29,12 @@ CURRENCY_OF_MARKET = {"RU": "RUB", "CN": "CNY"}
 MARKET_OF_CURRENCY = {currency: market for market, currency in CURRENCY_OF_MARKET.items()}
 
 
-class WalletRefused(Exception):
-    """The wallet cannot do what was asked; `code` names why and `values` fill its message:
-    no_wallet, no_password, wrong_password (tries_left), locked (until), insufficient
-    (balance), exists, bad_number, bad_password, bad_balance."""
+class WalletRefused(Refused):
+    """The wallet cannot do what was asked (messages: the "wallet" area): no_wallet,
+    no_password, wrong_password (tries_left), locked (until), insufficient (balance),
+    exists, bad_number, bad_password, bad_balance."""
 
-    def __init__(self, code: str, **values):
-        super().__init__(code)
-        self.code, self.values = code, values
+    area = "wallet"
 
 
 def password_key() -> bytes:

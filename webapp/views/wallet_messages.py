@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext, ngettext
 
 from ..i18n import duration, money
+from ..messages import lookup
 
 # TRANSLATORS: the name of the blue sandbox wallet modelled on Alipay (never the real one;
 # Chinese: 仿支付宝). Shown on "Pay with …" buttons and the cashier's header.
@@ -61,18 +62,6 @@ def cashier_refusal(code: str, values: dict, now: datetime, *, brand: str = "",
     return message_for(code)
 
 
-_MESSAGES = {
-    "bad_number": _l("Enter the mobile number of your wallet."),
-    "bad_password": _l("The payment password is 6 digits."),
-    "no_password": _l("This wallet has no payment password yet."),
-    "expired": _l("This payment code has expired. Go back to the shop to make a new one."),
-    "closed": _l("This payment was closed by the shop. Go back to the shop to pay."),
-    "already_paid": _l("This order has already been paid."),
-    "exists": _l("This number already has a wallet of this brand and currency."),
-    "bad_balance": _l("Enter a balance of 0 or more."),
-}
-
-
 def message_for(code: str) -> str:
-    """A refusal without values (the sandbox form's fields)."""
-    return str(_MESSAGES.get(code, _MESSAGES["closed"]))
+    """A refusal without values (the sandbox form's fields), from the message registry."""
+    return str(lookup(code, "wallet") or lookup("closed", "wallet"))
