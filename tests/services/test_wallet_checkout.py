@@ -10,7 +10,6 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from flask import current_app
 from sqlalchemy import func, select
 
 from webapp.clock import clock
@@ -20,8 +19,16 @@ from webapp.extensions import db
 from webapp.models import Order, PaymentAttempt, WalletEntry, WalletNotification, WalletTrade
 from webapp.payments.wallet import METHOD, WalletChoice
 from webapp.refusals import CheckoutRefused
-from webapp.services import checkout, settle, shop, wallet_checkout, wallet_notify, wallet_trades
-from webapp.services import rules, wallets
+from webapp.services import (
+    checkout,
+    rules,
+    settle,
+    shop,
+    wallet_checkout,
+    wallet_notify,
+    wallet_trades,
+    wallets,
+)
 
 from .. import factories
 from ..conftest import FIXED_NOW
@@ -176,14 +183,10 @@ def test_pay_another_way_closes_the_trade_first(app, demo):
     assert trade_of(attempt).status == w.TRADE_CLOSED
     assert trade_of(attempt).close_reason == w.CLOSED_BY_MERCHANT
     assert db.session.get(PaymentAttempt, attempt.id).status == states.CANCELED
-    with pytest.raises(WalletRefusedType()) as refused:
+    with pytest.raises(wallets.WalletRefused) as refused:
         wallet_trades.pay(trade_of(attempt).token, CN, "111111")
     assert refused.value.code == "closed"
     assert balance(CN) == 500000
-
-
-def WalletRefusedType():
-    return wallets.WalletRefused
 
 
 def test_pay_another_way_after_the_payer_paid_keeps_the_payment(app, demo):
@@ -309,10 +312,10 @@ def test_a_card_racing_a_wallet_payment_gives_one_payment(app, demo):
         attempt = start(order, display=w.QR)
         token = trade_of(attempt).token
 
-        def work(i):
+        def work(i, token=token, number=order.number):
             if i == 0:
                 return wallet_trades.pay(token, CN, "111111").trade.status
-            return factories.pay(order_of(order.number)).status
+            return factories.pay(order_of(number)).status
 
         results = factories.run_at_once(app, 2, work,
                                         refusals=(CheckoutRefused, wallets.WalletRefused))
@@ -326,4 +329,3 @@ def test_a_card_racing_a_wallet_payment_gives_one_payment(app, demo):
                           PaymentAttempt.status == states.SUCCEEDED) == 1
         assert wallet_paid != card_paid, results
         assert order_of(order.number).status == states.CREDITED
-    assert current_app  # the app context is still the test's

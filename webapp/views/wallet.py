@@ -46,8 +46,11 @@ def _cashier(trade: WalletTrade, *, phone: str = "", pin: str = "", error: str |
     # htmx swaps only what comes back as 2xx: a refusal is a fragment like any other for it;
     # a plain form post gets the status that says what happened.
     status = 200 if is_htmx() else status
+    # TRANSLATORS: wallet cashier, read out by screen readers after each key: %(typed)d of 6
+    # password digits typed so far, e.g. "3 of 6 digits".
+    says = [_("%(typed)d of 6 digits", typed=n) for n in range(w.PASSWORD_DIGITS + 1)]
     return render("wallet/cashier.html", block, trade=trade, brand=brand_title(trade.brand),
-                  phone=phone, pin=pin, error=error, keys=KEYS, now=clock.now(),
+                  phone=phone, pin=pin, error=error, keys=KEYS, now=clock.now(), says=says,
                   final=trade.status in w.TRADE_FINAL), status
 
 
