@@ -136,9 +136,9 @@ def test_wrong_password_says_tries_left_then_locked(client, merchant):
     for _ in range(3):
         client.post(f"/wallet/pay/{token}", data=data)
     response = client.post(f"/wallet/pay/{token}?lang=ru", data=data)
-    assert response.status_code == 423 and "30 минут" in text(response)
+    assert response.status_code == 409 and "30 минут" in text(response)
     response = client.post(f"/wallet/pay/{token}?lang=zh", data={**data, "pin": "111111"})
-    assert response.status_code == 423 and "锁定" in text(response)
+    assert response.status_code == 409 and "锁定" in text(response)
     assert wallets.find(CN, w.ALIPAY, "CNY").balance() == 500000
 
 

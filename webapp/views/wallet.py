@@ -97,7 +97,7 @@ def press(token: str):
 
 
 def _status_of(code: str) -> int:
-    return {"bad_number": 422, "bad_password": 422, "wrong_password": 422, "locked": 423,
+    return {"bad_number": 422, "bad_password": 422, "wrong_password": 422, "locked": 409,
             "insufficient": 402, "no_wallet": 422}.get(code, 409)
 
 

@@ -67,8 +67,10 @@ def _waiting_page(number: str, attempt_id: int, block: str | None):
                     and order.status == states.AWAITING_PAYMENT and order.attempts[-1] == attempt)
     if attempt.status != states.PENDING and not code_expired:
         return _moved_on(number)
+    # A trade the wallet closed on time-out reads as expired, whatever time its code showed.
+    expiry = clock.now() if code_expired else details.expiry()
     return render("checkout/wallet.html", block, order=order, attempt=attempt,
-                  details=details, qr=qr_for(details.token, details.brand, details.expiry()),
+                  details=details, qr=qr_for(details.token, details.brand, expiry),
                   poll_seconds=POLL_SECONDS, now=clock.now(),
                   renew_url=url_for("wallet_checkout.renew", number=number,
                                     attempt_id=attempt.id))
