@@ -83,6 +83,7 @@ def test_starting_makes_a_trade_valid_until_the_order_deadline(app, demo):
     assert row.notify_url == "/payments/wallet/notify"
     assert row.return_url == f"/orders/{order.number}/wallet/back/{trade.out_trade_no}"
     assert row.payer_hint == CN
+    assert row.subject.endswith(" +86 138 1234 5678")  # what the cashier says is bought
     qr = start(cn_order(), brand=w.WECHAT, display=w.QR)
     assert checkout.action(qr)["kind"] == "qr"
 

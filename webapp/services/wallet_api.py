@@ -8,11 +8,12 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy import select
 
+from ..domain.phone import format_international
 from ..extensions import db
 from ..models import Order
 from ..payments.base import Payable
 from ..payments.wallet import TradeInfo
-from . import wallet_trades
+from . import rules, wallet_trades
 
 MERCHANT = "shop"  # the shop's merchant id at the wallet provider
 MERCHANT_NAME = "Topup Sandbox"  # what the cashier shows as the payee
@@ -30,16 +31,29 @@ def path(endpoint: str, **values) -> str:
     return current_app.url_map.bind("").build(endpoint, values)
 
 
+def subject_of(order: Order, lang: str) -> str:
+    """What the cashier says is bought, in the payer's language: "Beeline +7 903 123-45-67"
+    for a top-up, the product's name for goods."""
+    if order.kind == "topup":
+        operator = rules().operator(order.operator_id)
+        name = operator.name_in(lang) if operator else order.operator_id
+        return f"{name} {format_international(order.phone)}"
+    product = rules().product(order.product_id) if order.product_id else None
+    return product.name(lang) if product else order.number
+
+
 class WalletApi:
     def create(self, *, brand: str, display: str, out_trade_no: str, order: Payable,
                subject: str) -> TradeInfo:
         """A trade for the order, valid until the order's deadline at the latest, notified to
         the shop's notify endpoint, returning (on a phone) to the page that checks it."""
-        deadline = db.session.scalar(select(Order.deadline).where(Order.number == order.number))
+        row = db.session.scalar(select(Order).where(Order.number == order.number))
         return info(wallet_trades.create(wallet_trades.TradeRequest(
             brand=brand, channel=display, merchant=MERCHANT, merchant_name=MERCHANT_NAME,
-            out_trade_no=out_trade_no, order_number=order.number, subject=subject,
-            amount=order.amount.minor, currency=order.amount.currency, order_deadline=deadline,
+            out_trade_no=out_trade_no, order_number=order.number,
+            subject=subject_of(row, order.locale) if row is not None else subject,
+            amount=order.amount.minor, currency=order.amount.currency,
+            order_deadline=row.deadline if row is not None else None,
             notify_url=path("wallet_checkout.notify"),
             return_url=path("wallet_checkout.back", number=order.number,
                             reference=out_trade_no),
