@@ -70,6 +70,20 @@ def format_international(e164: str) -> str:
     return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
 
 
+def masked(e164: str) -> str:
+    """A number with its middle hidden, as a receipt names a payer: the country code, the
+    first three and the last four digits (+8613812345678 → "+86 138 **** 5678",
+    +79161234500 → "+7 916 *** 4500")."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return "****"
+    digits = phonenumbers.national_significant_number(number)
+    if len(digits) < 8:
+        return f"+{number.country_code} {'*' * len(digits)}"
+    return f"+{number.country_code} {digits[:3]} {'*' * (len(digits) - 7)} {digits[-4:]}"
+
+
 def as_typed_in_field(e164: str) -> str:
     """+79031234567 → "903 123-45-67": the number as the top-up field takes it, next to its
     country code (links that fill the field in); the input is returned if unparsable."""

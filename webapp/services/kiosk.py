@@ -224,8 +224,12 @@ def touch(terminal_id: str, pressed: Touch) -> KioskSession | None:
         db.session.commit()
         return session
     session.last_touch_at = now
-    handler(session, term, pressed.value, now)
+    qr = handler(session, term, pressed.value, now)
     db.session.commit()
+    if qr is not None:  # the wallet step opened: its trade is made outside the lock
+        from .kiosk_wallet import open_qr
+
+        open_qr(term.id, qr)
     return session
 
 
@@ -291,19 +295,33 @@ def _cash_any(session, term, value, now):
 
 
 def _method(session, term, value, now):
-    if session.step != steps.METHOD or value not in available_methods(term):
-        return
-    if value == steps.CASH:
+    """A method tile: "cash", "card", or "wallet:<brand>" (a tile per wallet brand)."""
+    from .kiosk_wallet import brand_of, choose
+
+    method = value.partition(":")[0]
+    if session.step != steps.METHOD or method not in available_methods(term):
+        return None
+    if method == steps.WALLET:
+        brand = brand_of(value)
+        return choose(session, term, brand, now) if brand else None
+    if method == steps.CASH:
         move(session, steps.CASH, CUSTOMER, now)
-        return
+        return None
     order_for(session, term)
-    move(session, value, CUSTOMER, now)
+    move(session, method, CUSTOMER, now)
+    return None
+
+
+def _new_code(session, term, value, now):
+    from .kiosk_wallet import new_code
+
+    return new_code(session, term, now) if session.step == steps.WALLET else None
 
 
 # The methods that have a kiosk step (templates/kiosk/steps/<method>.html and a tile in
 # templates/kiosk/methods/): rules/payments.toml chooses which of them a market's kiosks offer,
-# and in what order. The wallet's QR step joins here when it has its step.
-KIOSK_STEPS = (steps.CASH, steps.CARD)
+# and in what order.
+KIOSK_STEPS = (steps.CASH, steps.CARD, steps.WALLET)
 
 
 def available_methods(term: Terminal) -> tuple[str, ...]:
@@ -318,7 +336,7 @@ def order_for(session: KioskSession, term: Terminal) -> Order:
     one (an old one that expired or was paid is left behind)."""
     order = session.order
     if (order is not None and order.status == order_states.AWAITING_PAYMENT
-            and order.amount == session.amount):
+            and order.amount == session.amount and order.deadline > clock.now()):
         return order
     market = market_of(term)
     number = parse_mobile(session.digits, term.market)
@@ -333,17 +351,24 @@ def order_for(session: KioskSession, term: Terminal) -> Order:
 
 def _back(session, term, value, now):
     back_to = {steps.NUMBER: steps.OPERATOR, steps.AMOUNT: steps.NUMBER,
-               steps.METHOD: steps.AMOUNT, steps.CARD: steps.METHOD, steps.WALLET: steps.METHOD,
+               steps.METHOD: steps.AMOUNT, steps.CARD: steps.METHOD,
                steps.RECEIPT: steps.RESULT,
                steps.CASH: steps.METHOD if session.amount is not None else steps.AMOUNT}
     if session.step == steps.CASH and session.inserted > 0:
         changed(session, now, notice="cash_inserted")  # the cash goes to the number: pay
+        return
+    if session.step == steps.WALLET:
+        from .kiosk_wallet import leave
+
+        leave(session, term, now)  # "pay another way": its trade is closed first
         return
     if session.step in back_to:
         move(session, back_to[session.step], CUSTOMER, now)
 
 
 def _cancel(session, term, value, now):
+    if session.step == steps.WALLET:
+        return  # its way out is "pay another way" (Back), which closes the trade first
     if session.step == steps.CASH and session.inserted > 0:
         changed(session, now, notice="cash_inserted")
         return
@@ -381,5 +406,5 @@ ACTIONS = {
     "operator": _operator, "key": _key, "backspace": _backspace, "clear": _clear,
     "next": _next, "amount": _amount, "cash_any": _cash_any, "method": _method,
     "back": _back, "cancel": _cancel, "pay": _pay, "receipt": _receipt, "finish": _finish,
-    "still_here": _still_here,
+    "still_here": _still_here, "new_code": _new_code,
 }

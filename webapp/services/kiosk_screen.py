@@ -11,13 +11,15 @@ from ..clock import clock
 from ..domain import kiosk as steps
 from ..domain.kiosk import CashRules, Terminal, commission, credited, needed_for
 from ..domain.markets import Market, Operator
-from ..domain.phone import MobileNumber, PhoneError, format_as_typed, parse_mobile
+from ..domain.phone import MobileNumber, PhoneError, format_as_typed, masked, parse_mobile
 from ..extensions import db
 from ..models import KioskSession, Order
 from ..payments.card import CardAttempt
 from ..payments.cash import CashAttempt
+from ..payments.wallet import WalletAttempt
 from . import checkout
 from .kiosk import available_methods, cash_rules, current, market_of, terminal
+from .kiosk_wallet import KioskQr, qr_state, sync_waiting
 
 ATTRACT = "attract"
 
@@ -41,6 +43,8 @@ class Receipt:
     locale: str  # the language the customer paid in (a kept receipt prints in it)
     card_brand: str | None = None
     card_last4: str | None = None
+    wallet_brand: str | None = None  # alipay | wechat
+    wallet_payer: str | None = None  # the paying wallet's number, masked: +86 138 **** 5678
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,7 @@ class Screen:
     needed: int | None  # to insert for the chosen amount to be credited (cash)
     methods: tuple[str, ...]
     receipt: Receipt | None
+    wallet: KioskQr | None = None  # on the wallet step: its QR's state
 
     @property
     def key(self) -> str:
@@ -69,7 +74,8 @@ class Screen:
         if self.session is None:
             return ATTRACT
         countdown = self.seconds_left if self.phase == steps.WARNING else ""
-        return f"{self.session.id}.{self.session.revision}.{self.phase}{countdown}"
+        qr = f".{self.wallet.key}" if self.wallet is not None else ""
+        return f"{self.session.id}.{self.session.revision}.{self.phase}{countdown}{qr}"
 
     @property
     def refresh_after(self) -> int | None:
@@ -87,6 +93,7 @@ def screen(terminal_id: str) -> Screen:
     """The terminal's screen now (raises KioskRefused("no_terminal"))."""
     term = terminal(terminal_id)
     market, cash = market_of(term), cash_rules(term)
+    sync_waiting(term.id)  # a wallet trade paid on a phone moves the session on (current)
     session = current(term.id)
     now = clock.now()
     number = None
@@ -111,7 +118,8 @@ def screen(terminal_id: str) -> Screen:
         credited=credited(inserted, cash),
         needed=needed_for(amount, cash) if amount is not None else None,
         methods=available_methods(term),
-        receipt=receipt_of(session.order, term) if session and session.order else None)
+        receipt=receipt_of(session.order, term) if session and session.order else None,
+        wallet=qr_state(session, now) if session and session.step == steps.WALLET else None)
 
 
 def receipt_of(order: Order, term: Terminal) -> Receipt | None:
@@ -123,13 +131,17 @@ def receipt_of(order: Order, term: Terminal) -> Receipt | None:
     kept = checkout.details(paid)
     cash = kept if isinstance(kept, CashAttempt) else None
     card = kept if isinstance(kept, CardAttempt) else None
+    wallet = kept if isinstance(kept, WalletAttempt) else None
     return Receipt(terminal=term, at=order.paid_at, timezone=market.timezone,
                    order_number=order.number, phone=order.phone,
                    operator=market.operator(order.operator_id), method=paid.method,
                    paid=paid.amount, commission=cash.commission if cash else 0,
                    credited=order.amount, currency=order.currency, status=order.status,
                    locale=order.locale, card_brand=card.brand if card else None,
-                   card_last4=card.last4 if card else None)
+                   card_last4=card.last4 if card else None,
+                   wallet_brand=wallet.brand if wallet else None,
+                   wallet_payer=masked(wallet.payer) if wallet and wallet.payer else None)
+
 
 
 def kept_receipt(terminal_id: str, token: str) -> Receipt | None:

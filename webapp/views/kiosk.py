@@ -14,6 +14,7 @@ from flask import Blueprint, abort, current_app, redirect, request, url_for
 
 from ..clock import clock
 from ..domain import kiosk as steps
+from ..domain.wallet import BRANDS
 from ..htmx import is_htmx, render
 from ..i18n import force_locale, money
 from ..services import kiosk, kiosk_cash, kiosk_screen, rules
@@ -48,6 +49,7 @@ def _render(screen, block: str | None = None):
         notice = screen.session.notice if screen.session else None
         return render("kiosk/page.html", block, screen=screen, s=steps,
                       cards=kiosk_cash.reader_cards(), card_outcomes=CARD_OUTCOMES,
+                      wallet_brands=BRANDS,
                       notice_text=kiosk_notice(notice, screen) if notice else "",
                       notes_list=_notes(screen))
 
