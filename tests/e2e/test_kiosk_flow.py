@@ -240,6 +240,12 @@ def test_every_step_in_every_language_fits_and_is_big_enough(open_page, live_ser
             "form.touch:has(input[value=amount]) input[name=value]").first.get_attribute("value"))
         step(page, "method")
         measure(page, f"{lang} method")
+        touch(page, "method", "wallet:wechat")
+        step(page, "wallet")
+        expect(page.locator("figure.wallet-qr svg")).to_be_visible()
+        measure(page, f"{lang} wallet QR")
+        touch(page, "back")  # pay another way
+        step(page, "method")
         touch(page, "method", "card")
         step(page, "card")
         measure(page, f"{lang} card")
@@ -308,7 +314,8 @@ def test_without_javascript_the_kiosk_still_tops_up(open_page, live_server):
 
 def walk_steps(page: Page, lang: str, terminal: str, operator: str, digits: str,
                country: str):
-    """Touch through every step of a cash top-up and a card one; yield each step's name."""
+    """Touch through every step of a cash top-up, a card one and a wallet QR left for
+    another way; yield each step's name."""
     yield "attract"
     page.locator(f"button[name=lang][value={lang}]").click()
     step(page, "operator")
@@ -323,6 +330,11 @@ def walk_steps(page: Page, lang: str, terminal: str, operator: str, digits: str,
           .first.get_attribute("value"))
     step(page, "method")
     yield "method"
+    touch(page, "method", "wallet:alipay")
+    step(page, "wallet")
+    yield "wallet QR"
+    touch(page, "back")
+    step(page, "method")
     touch(page, "method", "card")
     step(page, "card")
     panel_button(page, ".cards", "4000000000000069").click()
@@ -360,7 +372,7 @@ def test_no_step_has_an_axe_violation(open_page, live_server, lang, terminal, op
         for violation in axe.run(page).response["violations"]:
             nodes = "; ".join(" ".join(node["target"]) for node in violation["nodes"][:4])
             found.append(f"{name}: {violation['id']} ({violation['impact']}): {nodes}")
-    assert len(seen) == 10
+    assert len(seen) == 11
     assert not found, "axe-core found:\n" + "\n".join(found)
 
 
