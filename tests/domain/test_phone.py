@@ -3,7 +3,13 @@
 import pytest
 
 from webapp.domain.markets import Market, Operator, TopupLimits
-from webapp.domain.phone import MobileNumber, PhoneError, format_international, parse_mobile
+from webapp.domain.phone import (
+    MobileNumber,
+    PhoneError,
+    format_international,
+    masked,
+    parse_mobile,
+)
 from webapp.rules import load_rules
 
 
@@ -198,3 +204,10 @@ def test_an_unknown_carrier_never_matches_even_a_blank_carrier_name():
 def test_market_operator_lookup_by_id(rules, operator_id, found):
     operator = rules.market("RU").operator(operator_id)
     assert (operator.name if operator else None) == found
+
+
+@pytest.mark.parametrize(("e164", "shown"), [
+    ("+8613812345678", "+86 138 **** 5678"), ("+79031234567", "+7 903 *** 4567"),
+    ("+861381234", "+86 *******"), ("nonsense", "****")])
+def test_a_payer_is_masked_on_a_receipt(e164, shown):
+    assert masked(e164) == shown
