@@ -25,27 +25,21 @@ def demo_wallets(live_server):
         db.session.remove()
 
 
-def to_wallet(page, lang, terminal, operator, digits, country, brand):
+def to_method(page, lang, operator, digits, country, amount=None):
+    """From the attract screen to the methods for the first amount tile (or `amount`)."""
     page.locator(f"button[name=lang][value={lang}]").click()
     touch(page, "operator", operator)
     type_number(page, digits, country)
     touch(page, "next")
     step(page, "amount")
-    touch(page, "amount", page.locator(
+    touch(page, "amount", amount or page.locator(
         "form.touch:has(input[value=amount]) input[name=value]").first.get_attribute("value"))
     step(page, "method")
-    touch(page, "method", f"wallet:{brand}")
-    step(page, "wallet")
 
 
 def test_a_cn_wallet_qr_top_up_in_chinese(open_page, live_server):
     page = kiosk_page(open_page, live_server, CN)
-    page.locator("button[name=lang][value=zh]").click()
-    touch(page, "operator", "china_mobile")
-    type_number(page, "13812345678", "86")
-    touch(page, "next")
-    touch(page, "amount", "10000")
-    step(page, "method")
+    to_method(page, "zh", "china_mobile", "13812345678", "86", amount="10000")
     # China: the wallet's two brands come first, then cash and the card.
     values = page.locator("form.touch:has(input[name=action][value=method]) input[name=value]")
     assert [values.nth(i).get_attribute("value") for i in range(values.count())] == \
@@ -100,7 +94,9 @@ def test_a_cn_wallet_qr_top_up_in_chinese(open_page, live_server):
 def test_the_wallet_step_fits_in_every_language(open_page, live_server, lang, terminal,
                                                 operator, digits, country, brand):
     page = kiosk_page(open_page, live_server, terminal)
-    to_wallet(page, lang, terminal, operator, digits, country, brand)
+    to_method(page, lang, operator, digits, country)
+    touch(page, "method", f"wallet:{brand}")
+    step(page, "wallet")
     expect(page.locator("figure.wallet-qr svg")).to_be_visible()
     measure(page, f"{lang} wallet QR")
     ARTIFACTS.mkdir(exist_ok=True)
