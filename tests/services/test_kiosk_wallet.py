@@ -16,7 +16,7 @@ from webapp.domain import orders as states
 from webapp.domain import wallet as w
 from webapp.extensions import db
 from webapp.models import KioskSession, Order, PaymentAttempt, WalletTrade
-from webapp.services import kiosk, kiosk_screen, wallet_trades, wallets
+from webapp.services import kiosk, kiosk_screen, kiosk_wallet, wallet_trades, wallets
 from webapp.services.kiosk import Touch
 
 from .. import factories
@@ -132,3 +132,21 @@ def test_a_code_paid_after_the_customer_walked_away_still_tops_up(app):
     assert db.session.get(Order, order_id).status in (states.PAID, states.CREDITING,
                                                       states.CREDITED)
 
+
+
+def test_an_order_whose_hour_ran_out_as_the_code_was_made_gets_a_new_order(app):
+    to_method()
+    press("method", steps.METHOD, "wallet:alipay")
+    session = kiosk.current(CN)
+    first, first_trade = session.order, trade()
+    first.deadline = clock.now()  # its hour ends just as a new code is asked for
+    db.session.commit()
+    kiosk_wallet.open_qr(CN, kiosk_wallet.QrToOpen(session.id, session.revision, "alipay"))
+    session = kiosk.current(CN)
+    assert session.step == steps.WALLET and session.notice is None
+    assert db.session.get(Order, first.id).status == states.EXPIRED
+    assert db.session.get(WalletTrade, first_trade.id).status == w.TRADE_CLOSED
+    assert session.order.id != first.id
+    assert session.order.status == states.AWAITING_PAYMENT
+    assert trade().id != first_trade.id and trade().status == w.WAIT_BUYER_PAY
+    assert kiosk_screen.screen(CN).wallet.live

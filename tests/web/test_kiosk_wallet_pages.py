@@ -172,5 +172,6 @@ def test_the_wallet_step_without_javascript_is_a_plain_page(client):
     to_qr(client, lang="en")
     page = client.get(f"/kiosk/{CN}").get_data(as_text=True)
     assert "Scan with the Alipay-style app to pay" in page
-    assert '<noscript><meta http-equiv="refresh"' in page  # it reloads itself to look again
+    # It reloads itself every 5 s to ask the wallet (the idle reset alone would take 60 s).
+    assert '<noscript><meta http-equiv="refresh" content="5"></noscript>' in page
     assert 'hx-boost="false"' in page  # the sandbox's phone link leaves the kiosk page alone

@@ -22,6 +22,8 @@ from .kiosk import available_methods, cash_rules, current, market_of, terminal
 from .kiosk_wallet import KioskQr, qr_state, sync_waiting
 
 ATTRACT = "attract"
+# Without JavaScript a wallet QR reloads this often to learn that the phone paid it.
+WALLET_REFRESH = 5
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,8 @@ class Screen:
             return None
         if self.phase == steps.WARNING:
             return 5 if self.seconds_left > 5 else max(self.seconds_left, 1)
+        if self.wallet is not None and self.wallet.live:
+            return WALLET_REFRESH  # a code paid on a phone shows its result soon
         idle = clock.now() - self.session.last_touch_at
         return max(1, int((steps.IDLE_WARNING - idle).total_seconds()) + 1)
 

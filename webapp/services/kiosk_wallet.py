@@ -20,7 +20,7 @@ from ..domain import orders as order_states
 from ..domain import wallet as w
 from ..extensions import db
 from ..models import KioskSession, Order, PaymentAttempt
-from ..refusals import CheckoutRefused
+from ..refusals import CheckoutRefused, Refused
 from . import checkout, orders, wallet_checkout
 from .kiosk import (
     CUSTOMER,
@@ -130,7 +130,8 @@ def open_qr(terminal_id: str, asked: QrToOpen) -> None:
             checkout.start(order.number, METHOD, choice,
                            idempotency_key=f"kiosk-wallet-{asked.session_id}-{asked.revision}",
                            locale=locale, channel=KIOSK)
-        except CheckoutRefused as refused:
+        except Refused as refused:  # the order's hour ran out, it was paid, the wallet said no
+            db.session.rollback()
             notice = refused.code
         if _show(term, asked.session_id, notice):
             return
