@@ -11,14 +11,14 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..clock import clock
 from ..database import begin_write
 from ..domain import builder as plan
 from ..extensions import db
 from ..models import LedgerEntry, Subscriber, TrustCredit
-from . import rules, trust
+from . import ledger, rules, trust
 
 
 @dataclass(frozen=True)
@@ -229,8 +229,8 @@ def seed() -> int:
         db.session.add(subscriber)
         db.session.flush()
         for kind, amount, when, description in _history(spec, now):
-            db.session.add(LedgerEntry(subscriber_id=subscriber.id, kind=kind, amount=amount,
-                                       created_at=when, description=description))
+            ledger.post(subscriber, kind, amount,
+                        when, description=description)
         created += 1
     db.session.commit()
     for spec in DEMO:
@@ -275,11 +275,8 @@ class SubscriberRow:
 
 
 def subscribers_overview() -> list[SubscriberRow]:
-    """Every subscriber with its balance (one query for all balances)."""
-    balances = dict(db.session.execute(
-        select(LedgerEntry.subscriber_id, func.sum(LedgerEntry.amount))
-        .group_by(LedgerEntry.subscriber_id)).all())
+    """Every subscriber with its balance (stored on the row: one query)."""
     subscribers = db.session.scalars(
         select(Subscriber).order_by(Subscriber.market.desc(), Subscriber.operator_id,
                                     Subscriber.id)).all()
-    return [SubscriberRow(s, int(balances.get(s.id, 0))) for s in subscribers]
+    return [SubscriberRow(s, s.balance()) for s in subscribers]

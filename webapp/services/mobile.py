@@ -21,7 +21,7 @@ from ..domain.markets import Operator
 from ..domain.phone import parse_mobile
 from ..extensions import db
 from ..models import LedgerEntry, Order, PaymentAttempt, Subscriber, Wallet, WalletEntry
-from . import codes, replies, rules, sms, sms_texts, trust
+from . import codes, ledger, replies, rules, sms, sms_texts, trust
 from .checkout import PaymentRefused, check_payable
 from .db_locks import locked_order, locked_orders
 from .orders import DISPUTE, expire_if_due, mark_paid, set_attempt_status, set_status
@@ -343,10 +343,10 @@ def _complete(attempt_id: int) -> PaymentAttempt:
         tell_refusal(attempt.payer_phone, operator, reason, order.number,
                      attempt.amount + attempt.commission, order.locale)
         return attempt
-    db.session.add(LedgerEntry(
-        subscriber_id=subscriber.id, kind=DEBIT, amount=-(attempt.amount + attempt.commission),
-        created_at=now, order_id=order.id, ref=f"mcommerce:{attempt.id}",
-        description=f"mobile payment {order.number} (commission {attempt.commission})"))
+    ledger.post(
+        subscriber, DEBIT, -(attempt.amount + attempt.commission),
+        now, order_id=order.id, ref=f"mcommerce:{attempt.id}",
+        description=f"mobile payment {order.number} (commission {attempt.commission})")
     trust.balance_changed(subscriber, now)
     _finish(attempt, states.SUCCEEDED, None)
     mark_paid(order, now, actor="payer")

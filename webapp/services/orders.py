@@ -14,6 +14,7 @@ from ..clock import clock
 from ..domain import orders as states
 from ..extensions import db
 from ..models import LedgerEntry, Order, OrderEvent, PaymentAttempt, Subscriber
+from . import ledger
 from .db_locks import claim_next, locked_order
 from .trust import balance_changed
 
@@ -123,9 +124,9 @@ def _credit(order: Order, now: datetime) -> None:
     if subscriber.operator_id != order.operator_id:
         set_status(order, states.REFUNDED, "operator", now, note=NOT_SERVED)
         return
-    db.session.add(LedgerEntry(subscriber_id=subscriber.id, kind="topup", amount=order.amount,
-                               created_at=now, order_id=order.id,
-                               description=f"top-up {order.number}"))
+    ledger.post(subscriber, "topup", order.amount,
+                now, order_id=order.id,
+                description=f"top-up {order.number}")
     set_status(order, states.CREDITED, "operator", now)
     order.credited_at = now
     balance_changed(subscriber, now)  # a top-up that brings the balance to zero restores it

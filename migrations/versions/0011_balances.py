@@ -1,0 +1,39 @@
+"""balances on the row: subscribers.balance_minor, backfilled from the ledger
+
+Revision ID: 0011_balances
+Revises: 0008_settlement_due
+Create Date: 2026-12-01 16:40:00
+
+A balance read used to sum the number's whole ledger, so it grew with its history. The sum is
+now kept on the subscriber's row by services.ledger.post, in the transaction that writes the
+entry; this step adds the column and sets it to the sum of each number's entries so far
+(`flask ledger verify` checks that they agree).
+"""
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = '0011_balances'
+down_revision = '0008_settlement_due'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('subscribers', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('balance_minor', sa.BigInteger(), nullable=False,
+                                      server_default='0'))
+
+    subscribers = sa.table('subscribers', sa.column('id', sa.Integer),
+                           sa.column('balance_minor', sa.BigInteger))
+    entries = sa.table('ledger_entries', sa.column('subscriber_id', sa.Integer),
+                       sa.column('amount', sa.BigInteger))
+    total = (sa.select(sa.func.coalesce(sa.func.sum(entries.c.amount), 0))
+             .where(entries.c.subscriber_id == subscribers.c.id)
+             .scalar_subquery())
+    op.execute(subscribers.update().values(balance_minor=total))
+
+
+def downgrade():
+    with op.batch_alter_table('subscribers', schema=None) as batch_op:
+        batch_op.drop_column('balance_minor')
