@@ -35,5 +35,6 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('subscribers', schema=None) as batch_op:
-        batch_op.drop_column('balance_minor')
+    # A plain DROP COLUMN (SQLite has it since 3.35): a batch copy of the table would drop the
+    # old one, which the ledger's foreign keys forbid once there are entries.
+    op.drop_column('subscribers', 'balance_minor')
