@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask, g, request, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, htmx, i18n, inputs, security
+from . import cli, htmx, i18n, inputs, links, security
 from .config import DEV_SECRET_KEY, Config
 from .database import configure_engine
 from .extensions import babel, csrf, db, limiter, migrate
@@ -73,6 +73,7 @@ def create_app(config: type = Config, overrides: dict | None = None) -> Flask:
 
     i18n.init_app(app)
     htmx.init_app(app)
+    links.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     labels.init_app(app)
