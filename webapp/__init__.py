@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import Flask, g, request, url_for
+from flask import Flask, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import cli, htmx, i18n, inputs, links, security
@@ -143,5 +143,5 @@ def _build_lang_url(lang: str) -> str:
     args["lang"] = lang
     endpoint = _LANG_TARGETS.get(request.endpoint or "", request.endpoint)
     if endpoint and request.view_args is not None:
-        return url_for(endpoint, **request.view_args, **args)
+        return links.link(endpoint, **request.view_args, **args)
     return request.path + "?lang=" + lang
