@@ -9,6 +9,7 @@ a ledger of a given length.
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, insert, select
@@ -81,7 +82,8 @@ def add_connected(count: int) -> int:
     ids = _ids(CONNECTED_PREFIX)
     _insert(TrustCredit.__table__, [
         {"subscriber_id": ids[f"{CONNECTED_PREFIX}{i:07d}"], "kind": "one_off",
-         "channel": "web", "amount": CREDIT, "fee": CREDIT_FEE, "status": "outstanding",
+         "channel": "web", "token": secrets.token_urlsafe(16), "amount": CREDIT,
+         "fee": CREDIT_FEE, "status": "outstanding",
          "granted_at": granted, "due_at": granted + timedelta(days=3), "repaid_at": None}
         for i in sorted(credit_due)])
     credit_ids = dict(db.session.execute(
