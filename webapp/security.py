@@ -44,6 +44,9 @@ def init_app(app) -> None:
     if app.config.get("WTF_CSRF_TIME_LIMIT") is None:  # else every page signs it anew
         app.extensions["csrf_signed"] = {}
         app.jinja_env.globals["csrf_token"] = csrf_token
+        # Flask-WTF also puts its own in every template context; this one, added after it,
+        # takes its place there.
+        app.context_processor(lambda: {"csrf_token": csrf_token})
 
     @app.after_request
     def _headers(response):
