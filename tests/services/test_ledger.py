@@ -63,8 +63,9 @@ def test_a_refused_entry_moves_no_balance(app):
     make_subscriber(BEELINE_PHONE, "beeline", balance=100000)
     ledger.post(subscriber(BEELINE_PHONE), "fee", -75, clock.now(), ref="once")
     db.session.commit()
+    ledger.post(subscriber(BEELINE_PHONE), "fee", -75, clock.now(), ref="once")
     with pytest.raises(IntegrityError):
-        ledger.post(subscriber(BEELINE_PHONE), "fee", -75, clock.now(), ref="once")
+        db.session.commit()
     db.session.rollback()
     assert stored(BEELINE_PHONE) == ledger_balance(BEELINE_PHONE) == 99925
 

@@ -2,8 +2,8 @@
 
 A balance is the sum of its ledger entries (SPEC §1). It is also stored on the subscriber's
 row so that reading it costs one column whatever the history; `post` is the only writer of
-both, in the caller's transaction, so they cannot drift apart unless someone bypasses it —
-`verify` (`flask ledger verify`) finds any number where they do.
+both, in the caller's transaction under the subscriber's row lock, so they cannot drift apart
+unless someone bypasses it — `verify` (`flask ledger verify`) finds any number where they do.
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import LedgerEntry, Subscriber
@@ -22,20 +21,18 @@ def post(subscriber: Subscriber, kind: str, amount: int, at: datetime, *,
          order_id: int | None = None, ref: str | None = None,
          description: str = "") -> LedgerEntry:
     """Write one ledger entry of `amount` minor units (positive credits, negative debits) and
-    move the subscriber's stored balance by it, in the caller's transaction. The balance moves
-    by an UPDATE … SET balance = balance + amount, so even a caller that did not lock the row
-    loses no change; a duplicate `ref` or order credit raises IntegrityError at the flush and
-    the caller's rollback undoes both."""
+    move the subscriber's stored balance by it, in the caller's transaction.
+
+    The caller holds the subscriber's row lock (db_locks: "Subscribers (rows): the balance"),
+    as every check-then-act on a balance must, or the row is new in its transaction: the
+    balance is then read and written under that lock, and goes to the database in the same
+    flush as the row's other changes (settlement already updates the row it settles), with no
+    statement of its own. A duplicate `ref` or order credit raises IntegrityError at the
+    flush; the caller's rollback undoes the entry and the balance together."""
     entry = LedgerEntry(subscriber_id=subscriber.id, kind=kind, amount=amount, created_at=at,
                         order_id=order_id, ref=ref, description=description)
     db.session.add(entry)
-    db.session.flush()  # the entry first: a refused one (unique ref) must not move the balance
-    balance = db.session.execute(
-        update(Subscriber).where(Subscriber.id == subscriber.id)
-        .values(balance_minor=Subscriber.balance_minor + amount)
-        .returning(Subscriber.balance_minor)
-        .execution_options(synchronize_session=False)).scalar_one()
-    set_committed_value(subscriber, "balance_minor", balance)
+    subscriber.balance_minor = (subscriber.balance_minor or 0) + amount
     return entry
 
 
