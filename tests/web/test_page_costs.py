@@ -88,6 +88,9 @@ def test_views_without_a_limit_skip_the_limiter(app):
         assert all(f() for f in limiter._request_filters)  # nothing to count: skipped
     with app.test_request_context("/trust", method="POST"):
         assert not all(f() for f in limiter._request_filters)  # sends a code: counted
+    app.config["RATELIMIT_DEFAULT"] = "100 per minute"
+    with app.test_request_context("/topup/RU"):
+        assert not all(f() for f in limiter._request_filters)  # a default limit counts all
 
 
 def test_the_checkout_page_loads_its_order_once(client):

@@ -46,8 +46,12 @@ def _marked(limit):
 
 @limiter.request_filter
 def _not_limited() -> bool:
-    """A request to a view no limit decorates skips the limiter (there are no default or
-    application-wide limits): pages pay nothing for the fence around the code endpoints."""
+    """A request to a view no limit decorates skips the limiter: pages pay nothing for the
+    fence around the code endpoints. Only while no default or application-wide limit is
+    configured (extensions.py sets none; RATELIMIT_DEFAULT or RATELIMIT_APPLICATION would)."""
+    config = current_app.config
+    if config.get("RATELIMIT_DEFAULT") or config.get("RATELIMIT_APPLICATION"):
+        return False
     view = current_app.view_functions.get(request.endpoint or "")
     return not getattr(view, _LIMITED, False)
 
