@@ -5,14 +5,16 @@ from __future__ import annotations
 import re
 import secrets
 import threading
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
 from webapp.domain.cards import validate_card
 from webapp.extensions import db
 from webapp.models import LedgerEntry, Subscriber
-from webapp.services import rules
-from webapp.services.checkout import CardPayment, pay_by_card
+from webapp.payments.card import CardSubmission
+from webapp.services import checkout, rules
+from webapp.services.payment_ports import PORTS
 from webapp.services.topup import place_order, read_draft
 from webapp.views import access
 
@@ -39,6 +41,29 @@ def mine(client, order):
     with client.session_transaction() as session:
         session[access.ORDERS] = [*session.get(access.ORDERS, []), order.number]
     return order
+
+
+@dataclass(frozen=True)
+class CardPayment:
+    """A card payment as the tests write it: the card, the form's key, who is signed in."""
+
+    card: object
+    idempotency_key: str
+    payer_phone: str | None = None
+    save_card: bool = False
+    locale: str = "ru"
+
+
+def pay_by_card(number: str, payment: CardPayment):
+    """Pay by card through the checkout service, as the card form does."""
+    return checkout.start(number, "card", CardSubmission(payment.card, payment.save_card),
+                          idempotency_key=payment.idempotency_key,
+                          signed_in=payment.payer_phone, locale=payment.locale)
+
+
+def saved_card(token: str, owner: str | None):
+    """A saved card of this payer as the acquirer sees it, or None."""
+    return PORTS.saved_cards.find(token, owner) if owner else None
 
 
 def pay(order, number=GOOD_CARD, key=None, expiry="12/30", cvc="123", payer=None, save=False):

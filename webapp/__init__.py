@@ -12,7 +12,8 @@ from . import cli, htmx, i18n, inputs, links, security
 from .config import DEV_SECRET_KEY, Config
 from .database import configure_engine
 from .extensions import babel, csrf, db, limiter, migrate
-from .rules import load_rules
+from .payments import registry
+from .rules import RulesError, load_rules
 from .rules.loader import RULES_DIR
 from .services import codes
 from .sms_gateways import make_gateway
@@ -33,7 +34,8 @@ from .views import (
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # A page rendered by a POST switches language on the GET page it belongs to.
-_LANG_TARGETS = {"checkout.pay_card": "checkout.order", "topup.place": "topup.form",
+_LANG_TARGETS = {"checkout.pay_card": "checkout.order", "checkout.pay": "checkout.order",
+                 "topup.place": "topup.form",
                  "checkout.three_ds_confirm": "checkout.three_ds",
                  "checkout.three_ds_resend": "checkout.three_ds", "account.start": "account.signin",
                  "account.finish": "account.code", "account.resend": "account.code",
@@ -56,7 +58,9 @@ def create_app(config: type = Config, overrides: dict | None = None) -> Flask:
     _trust_proxy_headers(app)
 
     # A bad rule file stops the app here with the file and key in the message.
-    app.extensions["topup_rules"] = load_rules(app.config.get("RULES_DIR") or RULES_DIR)
+    app.extensions["topup_rules"] = loaded = load_rules(app.config.get("RULES_DIR") or RULES_DIR)
+    if unknown := registry.unknown(loaded):
+        raise RulesError(f"payments.toml: no such payment method: {', '.join(sorted(unknown))}")
     app.extensions["sms_gateway"] = make_gateway(app.config["SMS_GATEWAY"],
                                                  sandbox=app.config["SANDBOX"])
 

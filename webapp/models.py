@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Date,
@@ -14,9 +15,10 @@ from sqlalchemy import (
     String,
     TypeDecorator,
     UniqueConstraint,
+    case,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
 from .extensions import db
 
@@ -129,7 +131,11 @@ class Order(db.Model):
     credit_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     credited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    events: Mapped[list[OrderEvent]] = relationship(order_by="OrderEvent.id")
+    # Its history (written by services.transitions.transition, never appended to here).
+    events: Mapped[list[OrderEvent]] = relationship(
+        primaryjoin="and_(foreign(OrderEvent.subject_id) == Order.id, "
+                    "OrderEvent.subject_kind == 'order')",
+        order_by="OrderEvent.id", viewonly=True)
     attempts: Mapped[list[PaymentAttempt]] = relationship(order_by="PaymentAttempt.id",
                                                           back_populates="order")
 
@@ -142,18 +148,35 @@ class Order(db.Model):
         return next((a for a in self.attempts if a.status == "succeeded"), None)
 
 
-class OrderEvent(db.Model):
-    """A status change of an order: what moved it, from where to where, when."""
+class StateEvent(db.Model):
+    """One status change of anything with a state machine (services/transitions.py writes
+    them): which thing (`subject_kind` + `subject_id`), from where to where (`from_status` None:
+    it was created), who moved it, why, when. A thing's history is its rows in id order."""
 
-    __tablename__ = "order_events"
+    __tablename__ = "state_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    subject_kind: Mapped[str] = mapped_column(String(24))
+    subject_id: Mapped[int] = mapped_column(BigInteger)
     from_status: Mapped[str | None] = mapped_column(String(24))
     to_status: Mapped[str] = mapped_column(String(24))
     actor: Mapped[str] = mapped_column(String(32))
-    note: Mapped[str] = mapped_column(String(200), default="")
+    reason: Mapped[str] = mapped_column(String(200), default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_state_events_subject", "subject_kind", "subject_id", "id"),)
+    # Rows of an order load as OrderEvent; every other kind as StateEvent (a kind added later
+    # needs no class of its own).
+    __mapper_args__ = {"polymorphic_on": case((subject_kind == "order", "order"), else_="any"),
+                       "polymorphic_identity": "any"}
+
+
+class OrderEvent(StateEvent):
+    """A status change of an order (the state_events rows of kind "order")."""
+
+    order_id = synonym("subject_id")
+
+    __mapper_args__ = {"polymorphic_identity": "order"}
 
 
 class PaymentAttempt(db.Model):
@@ -168,25 +191,14 @@ class PaymentAttempt(db.Model):
     amount: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
-    card_brand: Mapped[str | None] = mapped_column(String(16))
-    card_last4: Mapped[str | None] = mapped_column(String(4))
-    card_exp_month: Mapped[int | None] = mapped_column()
-    card_exp_year: Mapped[int | None] = mapped_column()
-    # How the simulated acquirer treats this card (a test-card outcome), kept so that a saved
-    # card behaves like the card it was saved from without keeping its number.
-    card_profile: Mapped[str | None] = mapped_column(String(24))
-    save_card: Mapped[bool] = mapped_column(Boolean, default=False)
-    saved_card_id: Mapped[int | None] = mapped_column(ForeignKey("saved_cards.id",
-                                                                 ondelete="SET NULL"))
-    # Where the 3-D Secure code went (the payer's number), while one is needed.
-    three_ds_phone: Mapped[str | None] = mapped_column(String(20))
+    # The method's own details (payments/<method>.py: its details_type, as JSON): a card's
+    # brand, last 4, expiry and 3-D Secure number; a mobile payment's operator and commission.
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
     # The payer signed in when the attempt was made, if any: a card is saved only to them, and
     # their account lists the orders they paid (SPEC §8).
     signed_in_phone: Mapped[str | None] = mapped_column(String(20), index=True)
-    # Mobile payment: the paying number, its operator and the operator's commission.
+    # The account paying, when the method has one (a phone balance: the paying number).
     payer_phone: Mapped[str | None] = mapped_column(String(20), index=True)
-    operator_id: Mapped[str | None] = mapped_column(String(32))
-    commission: Mapped[int | None] = mapped_column(BigInteger)
     decline_code: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -327,6 +339,6 @@ class Setting(db.Model):
     value: Mapped[str] = mapped_column(String(200))
 
 
-__all__ = ["Subscriber", "LedgerEntry", "Order", "OrderEvent", "PaymentAttempt", "SavedCard",
-           "TrustCredit", "Wallet", "WalletEntry",
+__all__ = ["Subscriber", "LedgerEntry", "Order", "OrderEvent", "StateEvent", "PaymentAttempt",
+           "SavedCard", "TrustCredit", "Wallet", "WalletEntry",
            "OneTimeCode", "SmsMessage", "SessionVersion", "Setting"]

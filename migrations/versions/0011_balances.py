@@ -1,7 +1,7 @@
 """balances on the row: subscribers.balance_minor, backfilled from the ledger
 
 Revision ID: 0011_balances
-Revises: 0008_settlement_due
+Revises: 0010_events
 Create Date: 2026-12-01 16:40:00
 
 A balance read used to sum the number's whole ledger, so it grew with its history. The sum is
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0011_balances'
-down_revision = '0008_settlement_due'
+down_revision = '0010_events'
 branch_labels = None
 depends_on = None
 

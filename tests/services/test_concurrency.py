@@ -8,12 +8,12 @@ from sqlalchemy import func, select
 from webapp.domain.cards import validate_card
 from webapp.extensions import db
 from webapp.models import LedgerEntry, Order, PaymentAttempt
+from webapp.refusals import CheckoutRefused as PaymentRefused
 from webapp.services import orders
-from webapp.services.checkout import CardPayment, PaymentRefused, pay_by_card
 
 from .. import factories
 from ..conftest import FIXED_NOW
-from ..factories import topup_order
+from ..factories import CardPayment, pay_by_card, topup_order
 
 CARD, _ = validate_card("4242424242424242", "12/30", "123", FIXED_NOW.date())
 

@@ -198,7 +198,7 @@ def test_migration_backfills_balances_from_the_ledger(tmp_path):
 
     app = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/old.db"})
     with app.app_context():
-        upgrade(revision="0008_settlement_due")
+        upgrade(revision="0011_balances-1")  # whatever it is chained after
         for phone in ("+79030000001", "+79030000002"):
             db.session.execute(text(
                 "INSERT INTO subscribers (phone, market, operator_id, tariff_kind, tariff_name,"
@@ -215,7 +215,7 @@ def test_migration_backfills_balances_from_the_ledger(tmp_path):
         assert stored("+79030000001") == 48675
         assert stored("+79030000002") == 0
         assert ledger.verify() == []
-        downgrade(revision="0008_settlement_due")
+        downgrade(revision="0011_balances-1")
         db.session.commit()
         columns = [row[1] for row in db.session.execute(text("PRAGMA table_info(subscribers)"))]
         assert "balance_minor" not in columns

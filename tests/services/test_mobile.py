@@ -25,7 +25,19 @@ from webapp.models import (
     Wallet,
     WalletEntry,
 )
-from webapp.services import codes, demo, ledger, mobile, replies, rules, settle, shop, trust
+from webapp.services import (
+    balances,
+    checkout,
+    codes,
+    demo,
+    ledger,
+    mobile,
+    replies,
+    rules,
+    settle,
+    shop,
+    trust,
+)
 from webapp.services.mobile import MobileRefused
 
 from .. import factories
@@ -323,7 +335,7 @@ def test_funds_exclude_an_outstanding_trust_credit(app):
     credit = trust.request_one_off(BEELINE_PHONE, "web")
     assert sql_balance(BEELINE_PHONE) == 30000 + credit.amount
     subscriber = db.session.scalar(select(Subscriber).where(Subscriber.phone == BEELINE_PHONE))
-    payer = mobile._payer(subscriber, clock.now())
+    payer = balances.payer(subscriber)
     assert (payer.has_outstanding_trust, payer.balance_without_trust) == (True, 30000)
     order = goods()
     assert mobile.quote(order.number, BEELINE_PHONE, operator("beeline")).refusal == \
@@ -346,9 +358,9 @@ def test_start_sends_an_sms_from_the_short_number_and_debits_nothing(
     order = goods(amount, locale)
     attempt = start(order, phone, op, locale)
     assert (attempt.status, attempt.method, attempt.amount, attempt.payer_phone,
-            attempt.operator_id, attempt.order_id) == (
+            attempt.details["operator_id"], attempt.order_id) == (
         "pending", "mobile_balance", amount, phone, op, order.id)
-    assert attempt.commission == fee
+    assert attempt.details["commission"] == fee
     [sms] = outbox(phone)
     assert (sms.peer, sms.phone) == (SHORT[op], phone)
     assert order.number in sms.body
@@ -890,7 +902,7 @@ def test_a_reply_and_the_typed_code_at_the_same_moment(app, backend, request, mo
     code, number, attempt_id = code_in_sms(), order.number, attempt.id
     roles: dict[int, str] = {}
     reply_has_code, typed_has_order = threading.Event(), threading.Event()
-    real_use, real_locked_order = codes.use, mobile.locked_order
+    real_use, real_locked_order = codes.use, checkout.locked_order
 
     def use(*args, **kwargs):
         if roles.get(threading.get_ident()) == "typed":
@@ -908,7 +920,7 @@ def test_a_reply_and_the_typed_code_at_the_same_moment(app, backend, request, mo
         return real_locked_order(number)
 
     monkeypatch.setattr(codes, "use", use)
-    monkeypatch.setattr(mobile, "locked_order", locked_order)
+    monkeypatch.setattr(checkout, "locked_order", locked_order)
 
     def work(i):
         roles[threading.get_ident()] = ("reply", "typed")[i]

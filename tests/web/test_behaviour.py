@@ -300,7 +300,7 @@ def test_a_new_card_typed_while_a_saved_one_is_chosen_pays_with_the_new_card(cli
         "card_choice": token, "saved_cvc": "", "number": "4242 4242 4242 4242",
         "expiry": "12/30", "cvc": "123", "attempt_key": "second-" + "k" * 18})
     assert response.status_code == 303, body(response)
-    assert last_attempt().card_last4 == "4242" and last_attempt().status == "succeeded"
+    assert last_attempt().details["last4"] == "4242" and last_attempt().status == "succeeded"
 
 
 def test_the_chosen_saved_card_is_used_whatever_else_was_typed(client):
@@ -310,7 +310,7 @@ def test_the_chosen_saved_card_is_used_whatever_else_was_typed(client):
         "card_choice": token, "saved_cvc": "321", "number": "4242 4242 4242 4242",
         "expiry": "12/30", "cvc": "123", "attempt_key": "third-" + "k" * 18})
     assert response.status_code == 303
-    assert last_attempt().card_last4 == "4444"
+    assert last_attempt().details["last4"] == "4444"
 
 
 def test_a_new_card_with_errors_comes_back_chosen(client):

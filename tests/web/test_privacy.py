@@ -22,11 +22,11 @@ from webapp.models import (
     Subscriber,
     TrustCredit,
 )
+from webapp.refusals import CheckoutRefused as PaymentRefused
 from webapp.services import demo, ledger, rules
-from webapp.services.checkout import CardPayment, PaymentRefused, pay_by_card, saved_card
 
 from ..conftest import FIXED_NOW
-from ..factories import GOOD_CARD, topup_order
+from ..factories import GOOD_CARD, CardPayment, pay_by_card, saved_card, topup_order
 
 A, B = "+79031234567", "+79261234567"  # two payers with demo numbers
 CARD = {"number": "5555 5555 5555 4444", "expiry": "08/29", "cvc": "321"}

@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
+from .states import IllegalMove
+
 AWAITING_PAYMENT = "awaiting_payment"
 PAID = "paid"
 CREDITING = "crediting"
@@ -42,13 +44,8 @@ ATTEMPT_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-class InvalidTransition(Exception):
-    """A status change the state machine does not allow."""
-
-    def __init__(self, current: str, new: str):
-        super().__init__(f"cannot move from {current} to {new}")
-        self.current = current
-        self.new = new
+# A status change the state machine does not allow (domain/states.py raises it for every kind).
+InvalidTransition = IllegalMove
 
 
 def check_transition(table: dict[str, frozenset[str]], current: str, new: str) -> None:

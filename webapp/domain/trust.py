@@ -114,6 +114,10 @@ def add_months(day: date, months: int) -> date:
 ONE_OFF = "one_off"
 AUTO = "auto"
 
+# A trust credit is outstanding until settlement debits it, with its fee, on its due date.
+OUTSTANDING = "outstanding"
+REPAID = "repaid"
+
 
 def refusal(rules: TrustRules, facts: SubscriberFacts, today: date, kind: str) -> str | None:
     """Why this subscriber cannot get a trust payment of `kind` (one_off or auto), or None.

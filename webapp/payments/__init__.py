@@ -1,1 +1,11 @@
-"""Payment providers behind one interface (base.PaymentProvider). No Flask, no ORM here."""
+"""Payment providers behind one interface (base.PaymentProvider), registered here by name.
+No Flask, no ORM in this package: what a provider needs from the database comes through
+the ports the services build it with (services/payment_ports.py)."""
+
+from . import registry
+from .card import CardProvider
+from .mobile_balance import MobileBalanceProvider
+
+registry.register("card", lambda rules, ports: CardProvider(rules.test_cards, ports.saved_cards))
+registry.register("mobile_balance", lambda rules, ports: MobileBalanceProvider(
+    rules.market("RU"), rules.mcommerce, ports.balances))

@@ -43,6 +43,8 @@ class Rules:
     refusal_sms_every: timedelta
     products: tuple[Product, ...]
     builder: BuilderRules
+    # (market, order kind, channel) → the payment methods offered, in the chooser's order.
+    payment_methods: dict[tuple[str, str, str], tuple[str, ...]]
 
     def product(self, product_id: str) -> Product | None:
         return next((p for p in self.products if p.id == product_id), None)
@@ -351,6 +353,29 @@ def _load_builder(raw: dict, markets: dict[str, Market]) -> BuilderRules:
     return BuilderRules(prefixes=prefixes, **values)
 
 
+ORDER_KINDS = ("topup", "goods")
+CHANNELS = ("phone", "kiosk")
+
+
+def _load_payment_methods(raw: dict, markets: dict[str, Market]
+                          ) -> dict[tuple[str, str, str], tuple[str, ...]]:
+    """payments.toml: every market, order kind and channel lists at least one method, once
+    each (whether a method is registered is checked when the app starts)."""
+    found = {}
+    root = _Reader("payments.toml", raw)
+    for market in markets:
+        by_market = _Reader("payments.toml", root.get(market, dict), market)
+        for kind in ORDER_KINDS:
+            table = _Reader("payments.toml", by_market.get(kind, dict), f"{market}.{kind}")
+            for channel in CHANNELS:
+                methods = table.get(channel, list)
+                if not methods or not all(isinstance(m, str) and m for m in methods) \
+                        or len(set(methods)) != len(methods):
+                    raise table.fail(channel, "a list of method names, each once")
+                found[(market, kind, channel)] = tuple(methods)
+    return found
+
+
 def load_rules(directory: Path | str = RULES_DIR) -> Rules:
     """Read every rule file in `directory`; raise RulesError on the first problem."""
     directory = Path(directory)
@@ -376,4 +401,5 @@ def load_rules(directory: Path | str = RULES_DIR) -> Rules:
         refusal_sms_every=_load_refusal_sms_every(mcommerce),
         products=_load_products(_read(directory, "shop.toml"), markets),
         builder=_load_builder(_read(directory, "builder.toml"), markets),
+        payment_methods=_load_payment_methods(_read(directory, "payments.toml"), markets),
     )

@@ -71,9 +71,7 @@ def orders_of(phone: str, limit: int = 20) -> PayerOrders:
     """The payer's orders and the top-ups others paid to the payer's number."""
     paid_by_payer = select(PaymentAttempt.order_id).where(
         PaymentAttempt.status == states.SUCCEEDED,
-        or_(PaymentAttempt.signed_in_phone == phone,
-            and_(PaymentAttempt.method == "mobile_balance",
-                 PaymentAttempt.payer_phone == phone)))
+        or_(PaymentAttempt.signed_in_phone == phone, PaymentAttempt.payer_phone == phone))
     own = or_(Order.payer_phone == phone, Order.id.in_(paid_by_payer))
     topped_up = and_(Order.kind == "topup", Order.phone == phone,
                      Order.status.in_((states.PAID, states.CREDITING, states.CREDITED)))

@@ -1,243 +1,407 @@
-"""Paying an order: at most once, whatever is clicked twice or arrives twice (SPEC §3)."""
+"""Paying an order with any method: one life cycle for every provider, under the order's lock,
+at most once whatever is clicked twice or arrives twice (SPEC §3).
+
+    start(number, method, submission, …)   the payer's submission → an attempt (paid, failed,
+                                           or waiting for an action: a code, an SMS reply…)
+    confirm(number, attempt_id, typed)      the code typed for a waiting attempt
+    complete(attempt_id, outcome)           an outcome that arrives later (a wallet's
+                                           notification, a cash session's end)
+    resend(number, attempt_id, locale)      a new code for a waiting attempt
+    cancel(number, attempt_id, reason)      the payer gives a waiting attempt up
+    refund(number, actor, note)             a paid order's money goes back
+
+No method is named here: providers come from the registry (payments/registry.py).
+"""
 
 from __future__ import annotations
 
-import secrets
-from dataclasses import dataclass
+import dataclasses
+from collections.abc import Callable
 
 from sqlalchemy import select
 
 from ..clock import clock
+from ..database import lock_name
 from ..domain import orders as states
-from ..domain.cards import CardDetails
 from ..domain.money import Money
 from ..extensions import db
-from ..models import Order, PaymentAttempt, SavedCard
-from ..payments.base import REQUIRES_ACTION, SUCCEEDED, ChargeRequest, ChargeResult
-from ..payments.card import SavedCardRef, SimulatedAcquirer
-from . import codes, rules, sms, sms_texts
-from .db_locks import locked_order
-from .orders import cancel_pending_attempts, expire_if_due, mark_paid, set_attempt_status
+from ..models import Order, PaymentAttempt
+from ..payments import registry
+from ..payments.base import (
+    CodeChallenge,
+    ConfirmRequest,
+    Declined,
+    Outcome,
+    Payable,
+    PaymentProvider,
+    RefundRequest,
+    RequiresAction,
+    StartRequest,
+    Succeeded,
+)
+from ..refusals import CheckoutRefused, CodeRefused
+from . import codes, replies, rules, sms_texts
+from .db_locks import locked_order, locked_orders
+from .orders import (
+    cancel_pending_attempts,
+    expire_if_due,
+    mark_paid,
+    set_attempt_status,
+    set_status,
+)
+from .payment_ports import provider
+from .transitions import begin
 
-THREE_DS = "3ds"
+# A waiting attempt of a payer is cancelled with this reason when a newer one of the same
+# payer and method starts (issue 8: a stranger's waiting payment must not hold the owner's).
+REPLACED = "replaced"
+_ACTION = "_action"  # the key of a waiting attempt's action in its details
 
 
-class PaymentRefused(Exception):
-    """The order or attempt cannot go on; `code`: not_found, expired, already_paid,
-    card_not_found, not_pending."""
-
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
-
-
-@dataclass(frozen=True)
-class CardPayment:
-    """What the payer submitted: a new card or a saved one, and who pays."""
-
-    card: CardDetails | SavedCardRef
-    idempotency_key: str
-    payer_phone: str | None = None  # the signed-in payer
-    save_card: bool = False
-    locale: str = "ru"
+def payable(order: Order, locale: str | None = None) -> Payable:
+    """The order as providers see it."""
+    now = clock.now()
+    return Payable(number=order.number, amount=Money(order.price, order.currency),
+                   kind=order.kind, market=order.market, phone=order.phone,
+                   locale=locale or order.locale,
+                   today=rules().market(order.market).local_date(now), now=now)
 
 
-def _set_attempt_status(attempt: PaymentAttempt, new: str) -> None:
-    set_attempt_status(attempt, new, clock.now())
+def offered(order: Order, channel: str = "phone") -> tuple[str, ...]:
+    """The methods this order offers on `channel`, in the chooser's order."""
+    return registry.offered(rules(), order.market, order.kind, channel)
 
 
 def check_payable(order: Order | None) -> Order:
-    """The locked order after settling its deadline; raises PaymentRefused if not payable.
-    An attempt left waiting for 3-D Secure on an expired order is cancelled with it."""
+    """The locked order after settling its deadline; raises CheckoutRefused if not payable.
+    An attempt left waiting on an expired order is cancelled with it."""
     if order is None:
-        raise PaymentRefused("not_found")
+        raise CheckoutRefused("not_found")
     now = clock.now()
     if expire_if_due(order, now):
         db.session.commit()
     if order.status == states.EXPIRED:
-        raise PaymentRefused("expired")
+        raise CheckoutRefused("expired")
     if order.status != states.AWAITING_PAYMENT:
-        raise PaymentRefused("already_paid")
+        raise CheckoutRefused("already_paid")
     return order
 
 
-def saved_card(token: str, owner_phone: str | None) -> SavedCardRef | None:
-    """A saved card of this payer as the acquirer sees it, or None."""
-    if not owner_phone:
-        return None
-    card = db.session.scalar(select(SavedCard).where(SavedCard.token == token,
-                                                     SavedCard.owner_phone == owner_phone))
-    if card is None:
-        return None
-    return SavedCardRef(token=card.token, brand=card.brand, last4=card.last4,
-                        exp_month=card.exp_month, exp_year=card.exp_year, profile=card.profile,
-                        saved_card_id=card.id)
+def details(attempt: PaymentAttempt):
+    """The attempt's details in its method's own type."""
+    kept = {k: v for k, v in (attempt.details or {}).items() if not k.startswith("_")}
+    return provider(attempt.method).details_type(**kept)
 
 
-def pay_by_card(number: str, payment: CardPayment) -> PaymentAttempt:
-    """Charge a card for the order once. A replay of the same idempotency key returns the first
-    attempt unchanged; a new attempt on a paid or expired order raises PaymentRefused. A card
-    that needs 3-D Secure leaves the attempt pending and sends a code to the payer's number.
-    """
+def action(attempt: PaymentAttempt) -> dict | None:
+    """What a waiting attempt asked for: {"kind": CODE | SMS_REPLY | REDIRECT | …, and
+    "code" (a CodeChallenge's fields) or "data" (the provider's action data)}."""
+    return (attempt.details or {}).get(_ACTION)
+
+
+def challenge(attempt: PaymentAttempt) -> CodeChallenge | None:
+    """The code a waiting attempt asked for, if its action is a code."""
+    code = (action(attempt) or {}).get("code")
+    return CodeChallenge(**code) if code else None
+
+
+def code_view(attempt: PaymentAttempt):
+    """The attempt's code as its page shows it (codes.view), or None without one."""
+    asked = challenge(attempt)
+    if asked is None:
+        return None
+    return codes.view(asked.purpose, _subject(attempt), asked.to, asked.by_owner)
+
+
+def _subject(attempt: PaymentAttempt) -> str:
+    return f"attempt:{attempt.id}"
+
+
+def _store(attempt: PaymentAttempt, outcome: Outcome) -> None:
+    """Keep the outcome's details (and what a waiting attempt asks for) on the attempt."""
+    stored = dataclasses.asdict(outcome.details) if outcome.details is not None else {}
+    if isinstance(outcome, RequiresAction):
+        data = outcome.data
+        if dataclasses.is_dataclass(data):
+            data = dataclasses.asdict(data)
+        key = "code" if isinstance(outcome.data, CodeChallenge) else "data"
+        stored[_ACTION] = {"kind": outcome.kind, key: data}
+    elif _ACTION in (attempt.details or {}):
+        stored[_ACTION] = attempt.details[_ACTION]  # the code stays readable on its page
+    attempt.details = stored  # a new dict: the JSON column sees the change
+
+
+def _waiting(method: str, payer: str) -> list[PaymentAttempt]:
+    """The payer's attempts of this method that wait for an action, as committed now."""
+    return list(db.session.scalars(
+        select(PaymentAttempt).where(PaymentAttempt.payer_phone == payer,
+                                     PaymentAttempt.method == method,
+                                     PaymentAttempt.status == states.PENDING)
+        .order_by(PaymentAttempt.id).execution_options(populate_existing=True)))
+
+
+def start(number: str, method: str, submission, *, idempotency_key: str,
+          signed_in: str | None = None, locale: str = "ru",
+          channel: str = "phone") -> PaymentAttempt:
+    """Pay the order with `method` once. A replay of the same idempotency key returns the
+    first attempt unchanged; so does a new start by the same payer while their attempt on this
+    order waits (a double click). A method with one waiting attempt per payer replaces the
+    payer's waiting attempt on another order (cancelled: REPLACED, its code withdrawn).
+
+    Raises CheckoutRefused (not_found, expired, already_paid, method_unavailable), the
+    provider's refusals, or CodeRefused when an action's code may not be sent now and the
+    method cannot wait without it (nothing changes then). Locks follow services/db_locks.py:
+    the payer's name, then the orders, then the codes."""
+    prov = provider(method)
+    payer = prov.payer(submission)
     try:
-        order = locked_order(number)
+        others: set[str] = set()
+        if prov.one_waiting_per_payer and payer:
+            lock_name(f"pay:{method}:{payer}")  # one start per payer at a time
+            others = {attempt.order.number for attempt in _waiting(method, payer)}
+        order = locked_orders(others | {number}).get(number)
         # Under the lock: a twin request with this key may have finished while we waited.
         replay = db.session.scalar(select(PaymentAttempt).where(
-            PaymentAttempt.idempotency_key == payment.idempotency_key))
+            PaymentAttempt.idempotency_key == idempotency_key))
         if replay is not None:
             db.session.commit()
             return replay
         order = check_payable(order)
-        if isinstance(payment.card, SavedCardRef) and not _owns(payment.payer_phone,
-                                                                payment.card):
-            raise PaymentRefused("card_not_found")
-        cancel_pending_attempts(order, clock.now())  # a payer back from a 3-D Secure page
-        attempt = _new_attempt(order, payment)
-        acquirer = SimulatedAcquirer(rules().test_cards)
-        result = acquirer.charge(ChargeRequest(
-            order_number=order.number, amount=Money(order.price, order.currency),
-            payer_phone=attempt.three_ds_phone or order.phone, details=payment.card,
-            today=rules().market(order.market).local_date(clock.now())))
-        _record(order, attempt, result)
+        if method not in offered(order, channel):
+            # A method the order does not offer: its provider says why, else a general no.
+            prov.start(StartRequest(payable(order, locale), submission, signed_in))
+            raise CheckoutRefused("method_unavailable")
+        waiting = _waiting(method, payer) if prov.one_waiting_per_payer and payer else []
+        same = next((attempt for attempt in waiting if attempt.order_id == order.id), None)
+        if same is not None:
+            db.session.commit()  # the action already asked for stands (its page can resend)
+            return same
+        outcome = prov.start(StartRequest(payable(order, locale), submission, signed_in))
+        now = clock.now()
+        for old in waiting:
+            if not expire_if_due(old.order, now):  # an expired order cancels it by itself
+                _finish(old, states.CANCELED, REPLACED)
+            asked = challenge(old)
+            if asked is not None:
+                codes.withdraw(asked.to, asked.purpose, _subject(old))
+        cancel_pending_attempts(order, now)  # a payer back from a code page, paying anew
+        attempt = PaymentAttempt(
+            order_id=order.id, method=method, status=states.PENDING, amount=order.price,
+            currency=order.currency, idempotency_key=idempotency_key, created_at=now,
+            payer_phone=payer, signed_in_phone=signed_in, details={})
+        db.session.add(attempt)
+        begin(attempt, actor="payer", reason=method, at=now)  # its history starts here
+        _record(order, attempt, outcome)
+        asked = outcome.data if isinstance(outcome, RequiresAction) else None
+        if isinstance(asked, CodeChallenge) and asked.atomic:
+            _send_code(attempt, asked, locale)  # commits it all, or rolls it all back
+            return attempt
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
-    if attempt.status == states.PENDING:
-        _send_three_ds_code(order, attempt, payment.locale)
+    if isinstance(asked, CodeChallenge):
+        try:  # the attempt waits anyway; its page says why no code came and when one can
+            _send_code(attempt, asked, locale)
+        except CodeRefused:
+            pass
     return attempt
 
 
-def _owns(payer_phone: str | None, card: SavedCardRef) -> bool:
-    """A saved card is used only by the payer it was saved for (checked again under the
-    order's lock: the card may have been removed since the form was read)."""
-    return payer_phone is not None and db.session.scalar(select(SavedCard.id).where(
-        SavedCard.id == card.saved_card_id, SavedCard.token == card.token,
-        SavedCard.owner_phone == payer_phone)) is not None
+def _send_code(attempt: PaymentAttempt, asked: CodeChallenge, locale: str) -> None:
+    """Send the attempt's code and commit; raises CodeRefused (rolled back) when the number
+    may not get one yet."""
+    text = getattr(sms_texts, asked.sms)
+    codes.issue(asked.to, asked.purpose, _subject(attempt), asked.sender,
+                lambda code: text(locale, code, **asked.values), reply_to=asked.reply_to,
+                by_owner=asked.by_owner)
 
 
-def _new_attempt(order: Order, payment: CardPayment) -> PaymentAttempt:
-    card = payment.card
-    attempt = PaymentAttempt(
-        order_id=order.id, method="card", status=states.PENDING, amount=order.price,
-        currency=order.currency, idempotency_key=payment.idempotency_key,
-        created_at=clock.now(), card_brand=card.brand, card_last4=card.last4,
-        card_exp_month=card.exp_month, card_exp_year=card.exp_year,
-        save_card=bool(payment.save_card and payment.payer_phone
-                       and isinstance(card, CardDetails)),
-        saved_card_id=card.saved_card_id if isinstance(card, SavedCardRef) else None,
-        three_ds_phone=payment.payer_phone or order.phone, signed_in_phone=payment.payer_phone)
-    db.session.add(attempt)
-    db.session.flush()
-    return attempt
+def _record(order: Order, attempt: PaymentAttempt, outcome: Outcome) -> None:
+    """Apply a provider's outcome to the attempt (and the order when it is paid)."""
+    _store(attempt, outcome)
+    if isinstance(outcome, Succeeded):
+        if outcome.settled is not None:  # known only at the end (cash)
+            attempt.amount = outcome.settled.minor
+        _finish(attempt, states.SUCCEEDED, None)
+        mark_paid(order, clock.now(), actor="payer")
+    elif isinstance(outcome, Declined):
+        _finish(attempt, states.FAILED, outcome.reason)
+    # RequiresAction: the attempt waits (pending) for the action's answer
 
 
-def _record(order: Order, attempt: PaymentAttempt, result: ChargeResult) -> None:
-    attempt.card_profile = result.profile
-    if result.status == SUCCEEDED:
-        _succeed(order, attempt)
-    elif result.status == REQUIRES_ACTION:
-        pass  # stays pending until the 3-D Secure code is confirmed
-    else:
-        attempt.decline_code = result.decline_code
-        _set_attempt_status(attempt, states.FAILED)
+def _finish(attempt: PaymentAttempt, status: str, reason: str | None) -> None:
+    attempt.decline_code = reason
+    set_attempt_status(attempt, status, clock.now())
 
 
-def _succeed(order: Order, attempt: PaymentAttempt) -> None:
-    _set_attempt_status(attempt, states.SUCCEEDED)
-    mark_paid(order, clock.now(), actor="payer")
-    if attempt.save_card:
-        _save_card(order, attempt)
-
-
-def _save_card(order: Order, attempt: PaymentAttempt) -> None:
-    """Keep token, brand, last 4 and expiry for the payer who was signed in and ticked "save"
-    when paying (once per such card), whoever placed the order."""
-    owner = attempt.signed_in_phone
-    if not owner:
-        return
-    existing = db.session.scalar(select(SavedCard).where(
-        SavedCard.owner_phone == owner, SavedCard.brand == attempt.card_brand,
-        SavedCard.last4 == attempt.card_last4, SavedCard.exp_month == attempt.card_exp_month,
-        SavedCard.exp_year == attempt.card_exp_year))
-    if existing is None:
-        existing = SavedCard(owner_phone=owner, token=secrets.token_urlsafe(24),
-                             brand=attempt.card_brand, last4=attempt.card_last4,
-                             exp_month=attempt.card_exp_month, exp_year=attempt.card_exp_year,
-                             profile=attempt.card_profile or "success", created_at=clock.now())
-        db.session.add(existing)
-        db.session.flush()
-    attempt.saved_card_id = existing.id
-
-
-def _send_three_ds_code(order: Order, attempt: PaymentAttempt, locale: str) -> None:
-    """Send the 3-D Secure code. If the number may not get one now (its hourly cap), the
-    attempt still waits: the 3-D Secure page says at once why no code came and when one can
-    (codes.view of a code never sent), and offers to pay another way."""
-    try:
-        _issue_three_ds_code(order, attempt, locale)
-    except codes.CodeRefused:
-        pass
-
-
-def _issue_three_ds_code(order: Order, attempt: PaymentAttempt, locale: str) -> None:
-    codes.issue(attempt.three_ds_phone, THREE_DS, f"attempt:{attempt.id}", sms.BANK_SENDER,
-                lambda code: sms_texts.three_ds(locale, code, attempt.amount, attempt.currency,
-                                                order.number, attempt.card_last4),
-                by_owner=attempt.three_ds_phone == attempt.signed_in_phone)
-
-
-def _pending_attempt(order: Order, attempt_id: int) -> PaymentAttempt:
+def attempt_of(number: str, attempt_id: int, method: str | None = None
+               ) -> tuple[Order, PaymentAttempt] | None:
+    """An attempt of this order (of `method`, when given), with its order; None else."""
+    order = db.session.scalar(select(Order).where(Order.number == number))
     attempt = db.session.get(PaymentAttempt, attempt_id)
-    if attempt is None or attempt.order_id != order.id:
-        raise PaymentRefused("not_found")
-    return attempt
+    if order is None or attempt is None or attempt.order_id != order.id \
+            or (method is not None and attempt.method != method):
+        return None
+    return order, attempt
 
 
-def confirm_three_ds(number: str, attempt_id: int, typed: str) -> PaymentAttempt:
-    """Complete a 3-D Secure attempt with the code from the SMS. The right code pays the order
-    once; a wrong one raises codes.CodeRefused (wrong, with tries left); the last wrong try (or
-    a dead code) fails the attempt with reason three_ds_failed."""
+def _locked_attempt(number: str, attempt_id: int, method: str | None
+                    ) -> tuple[Order, PaymentAttempt]:
     order = locked_order(number)
-    if order is None:
-        raise PaymentRefused("not_found")
-    attempt = _pending_attempt(order, attempt_id)
-    if attempt.status == states.SUCCEEDED:
-        db.session.commit()
-        return attempt  # a replayed confirmation
-    if attempt.status != states.PENDING:
-        db.session.commit()
-        raise PaymentRefused("not_pending")
-    check_payable(order)
+    attempt = db.session.get(PaymentAttempt, attempt_id, populate_existing=True)
+    if order is None or attempt is None or attempt.order_id != order.id \
+            or (method is not None and attempt.method != method):
+        raise CheckoutRefused("not_found")
+    return order, attempt
+
+
+def confirm(number: str, attempt_id: int, typed: str,
+            method: str | None = None) -> PaymentAttempt:
+    """The code typed for a waiting attempt. The right code lets the provider finish it (pay,
+    or decline with its reason); an attempt already paid is returned unchanged (a replay, or
+    the SMS reply got there first). Raises CheckoutRefused (not_found, not_pending) or
+    CodeRefused (wrong, with tries left; dead, when the provider then fails the attempt).
+
+    Locks follow services/db_locks.py, as for an SMS reply: the order, then the code, then
+    what the provider locks; so a reply and a typed code at the same moment wait for each
+    other instead of deadlocking, and the second finds the payment done."""
     try:
-        codes.use(THREE_DS, f"attempt:{attempt.id}", typed)
-    except codes.CodeRefused as refused:
-        if refused.reason == "dead":
-            _fail_three_ds(number, attempt_id)
+        order, attempt = _locked_attempt(number, attempt_id, method)
+        if attempt.status == states.SUCCEEDED:
+            db.session.commit()
+            return attempt
+        if attempt.status != states.PENDING or challenge(attempt) is None:
+            raise CheckoutRefused("not_pending")
+        asked = challenge(attempt)
+        try:
+            codes.use(asked.purpose, _subject(attempt), typed)
+        except CodeRefused as refused:
+            if refused.code == "dead":
+                _action_failed(number, attempt_id)
+            raise
+        _answer(order, attempt, lambda prov, request: prov.confirm(request))
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
         raise
-    _succeed(order, attempt)
-    db.session.commit()
     return attempt
 
 
-def _fail_three_ds(number: str, attempt_id: int) -> None:
-    order = locked_order(number)
-    attempt = _pending_attempt(order, attempt_id)
-    if attempt.status == states.PENDING:
-        attempt.decline_code = "three_ds_failed"
-        _set_attempt_status(attempt, states.FAILED)
+def _action_failed(number: str, attempt_id: int) -> None:
+    """The code can no longer confirm the attempt: the provider says whether that fails it."""
+    order, attempt = _locked_attempt(number, attempt_id, None)
+    failed = provider(attempt.method).action_failed(details(attempt))
+    if attempt.status == states.PENDING and failed is not None:
+        _record(order, attempt, failed)
     db.session.commit()
 
 
-def resend_three_ds(number: str, attempt_id: int, locale: str) -> None:
-    """A new 3-D Secure code while the order is payable and the attempt waits for one.
-    Raises PaymentRefused, or codes.CodeRefused when the number may not get one yet."""
-    order = locked_order(number)
-    if order is None:
-        raise PaymentRefused("not_found")
-    attempt = _pending_attempt(order, attempt_id)
-    if attempt.status != states.PENDING:
+def _answer(order: Order, attempt: PaymentAttempt,
+            outcome_of: Callable[[PaymentProvider, ConfirmRequest], Outcome]) -> None:
+    """Finish a waiting attempt in the caller's write transaction, which holds the order's
+    lock. An order past its deadline or paid meanwhile cancels the attempt instead."""
+    now = clock.now()
+    expire_if_due(order, now)  # cancels this attempt too
+    if order.status != states.AWAITING_PAYMENT or attempt.status != states.PENDING:
+        if attempt.status == states.PENDING:
+            _finish(attempt, states.CANCELED, "expired" if order.status == states.EXPIRED
+                    else "already_paid")
+        return
+    prov = provider(attempt.method)
+    request = ConfirmRequest(order=payable(order), details=details(attempt),
+                             attempt_ref=_subject(attempt), payer=attempt.payer_phone,
+                             signed_in=attempt.signed_in_phone)
+    _record(order, attempt, outcome_of(prov, request))
+
+
+def complete(attempt_id: int, outcome: Outcome) -> PaymentAttempt:
+    """Finish a waiting attempt with an outcome that arrived by itself (a wallet's
+    notification, a bill acceptor's end of session), under the order's lock. Idempotent: an
+    attempt already finished is returned unchanged (a notification delivered twice)."""
+    try:
+        attempt = db.session.get(PaymentAttempt, attempt_id)
+        if attempt is None:
+            raise CheckoutRefused("not_found")
+        order, attempt = _locked_attempt(attempt.order.number, attempt_id, None)
+        if attempt.status == states.PENDING:
+            _answer(order, attempt, lambda prov, request: outcome)
         db.session.commit()
-        raise PaymentRefused("not_pending")
-    check_payable(order)
-    _issue_three_ds_code(order, attempt, locale)
+    except BaseException:
+        db.session.rollback()
+        raise
+    return attempt
+
+
+def resend(number: str, attempt_id: int, locale: str, method: str | None = None) -> None:
+    """A new code for a waiting attempt while its order is payable. Raises CheckoutRefused,
+    or CodeRefused when the number may not get one yet."""
+    try:
+        order, attempt = _locked_attempt(number, attempt_id, method)
+        check_payable(order)
+        asked = challenge(attempt)
+        if attempt.status != states.PENDING or asked is None:
+            raise CheckoutRefused("not_pending")
+        _send_code(attempt, asked, locale)
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def cancel(number: str, attempt_id: int, reason: str = "canceled") -> PaymentAttempt:
+    """The payer gives up a waiting attempt (pays another way); its code stops working.
+    An attempt already finished is returned unchanged."""
+    try:
+        _, attempt = _locked_attempt(number, attempt_id, None)
+        if attempt.status == states.PENDING:
+            asked = challenge(attempt)
+            if asked is not None:
+                codes.withdraw(asked.to, asked.purpose, _subject(attempt))
+            _finish(attempt, states.CANCELED, reason)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return attempt
+
+
+def refund(number: str, *, actor: str, note: str,
+           method: str | None = None) -> Order:
+    """Give a paid order's money back through the method that took it (of `method`, when
+    given), once. Raises CheckoutRefused(not_found | not_refundable)."""
+    try:
+        order = locked_order(number)
+        if order is None:
+            raise CheckoutRefused("not_found")
+        paid = order.successful_attempt
+        if order.status != states.PAID or paid is None \
+                or (method is not None and paid.method != method):
+            raise CheckoutRefused("not_refundable")
+        refunded = provider(paid.method).refund(RefundRequest(
+            order=payable(order), details=details(paid),
+            amount=Money(paid.amount, paid.currency), payer=paid.payer_phone))
+        set_status(order, states.REFUNDED, actor, clock.now(), note=note)
+        paid.details = {**paid.details, "_refund": dataclasses.asdict(refunded.details)}
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return order
+
+
+def _lock_for_reply(subject: str) -> None:
+    attempt = db.session.get(PaymentAttempt, int(subject.split(":", 1)[1]))
+    if attempt is not None:
+        locked_order(attempt.order.number)
+
+
+def _complete_from_reply(subject: str) -> None:
+    """The code came back by SMS reply (replies.receive used it): the provider finishes."""
+    attempt = db.session.get(PaymentAttempt, int(subject.split(":", 1)[1]))
+    order = locked_order(attempt.order.number)
+    if attempt.status == states.PENDING:
+        _answer(order, attempt, lambda prov, request: prov.confirm(request))
+
+
+replies.HANDLERS["attempt"] = replies.ReplyHandler(lock=_lock_for_reply,
+                                                   complete=_complete_from_reply)

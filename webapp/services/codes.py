@@ -7,27 +7,18 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from ..clock import clock
 from ..database import begin_write, lock_name
 from ..domain import codes as rules_of
-from ..domain.orders import check_transition
 from ..extensions import db
 from ..models import OneTimeCode
+from ..refusals import CodeRefused
 from . import rules, sms
+from .transitions import begin, transition, transition_all
 
-
-class CodeRefused(Exception):
-    """reason: resend_too_soon | hourly_limit (with retry_at); no_code | expired | used | dead |
-    wrong (with tries_left)."""
-
-    def __init__(self, reason: str, *, retry_at: datetime | None = None,
-                 tries_left: int | None = None):
-        super().__init__(reason)
-        self.reason = reason
-        self.retry_at = retry_at
-        self.tries_left = tries_left
+__all__ = ["CodeRefused"]
 
 
 def digits() -> int:
@@ -48,9 +39,8 @@ def _key() -> bytes:
     return ("one-time-codes:" + current_app.config["SECRET_KEY"]).encode()
 
 
-def _set_status(code: OneTimeCode, new: str, now: datetime) -> None:
-    check_transition(rules_of.CODE_TRANSITIONS, code.status, new)
-    code.status = new
+def _set_status(code: OneTimeCode, new: str, now: datetime, actor: str) -> None:
+    transition(code, new, actor=actor, at=now)
     code.finished_at = now
 
 
@@ -67,7 +57,8 @@ def issue(phone: str, purpose: str, subject: str, sender: str,
     if not decision.allowed:
         db.session.rollback()
         raise CodeRefused(decision.reason or "", retry_at=decision.retry_at)
-    _supersede(purpose, subject, now)
+    asker = "owner" if by_owner else "payer"  # who asked for it (the events' actor)
+    _supersede(purpose, subject, now, asker)
     code = rules_of.new_code(policy)
     row = OneTimeCode(phone=phone, purpose=purpose, subject=subject,
                       code_hash=rules_of.code_hash(_key(), purpose, subject, code),
@@ -75,17 +66,18 @@ def issue(phone: str, purpose: str, subject: str, sender: str,
                       expires_at=rules_of.expires_at(now, policy), reply_to=reply_to,
                       by_owner=by_owner)
     db.session.add(row)
+    begin(row, actor=asker, reason=purpose, at=now)
     sms.send(phone, sender, text_for(code), secret=code)
     db.session.commit()
     return row
 
 
-def _supersede(purpose: str, subject: str, now: datetime) -> None:
+def _supersede(purpose: str, subject: str, now: datetime, actor: str = "payer") -> None:
     for old in db.session.scalars(select(OneTimeCode).where(
             OneTimeCode.purpose == purpose, OneTimeCode.subject == subject,
             OneTimeCode.status == rules_of.ACTIVE)
             .with_for_update().execution_options(populate_existing=True)):
-        _set_status(old, rules_of.SUPERSEDED, now)
+        _set_status(old, rules_of.SUPERSEDED, now, actor)
 
 
 def withdraw(phone: str, purpose: str, subject: str) -> None:
@@ -126,7 +118,7 @@ def use(purpose: str, subject: str, typed: str, from_phone: str | None = None) -
     if code.status in (rules_of.USED, rules_of.DEAD, rules_of.EXPIRED):
         raise CodeRefused(code.status)
     if rules_of.is_expired(code.issued_at, now, policy):
-        _set_status(code, rules_of.EXPIRED, now)
+        _set_status(code, rules_of.EXPIRED, now, "clock")
         db.session.commit()
         raise CodeRefused(rules_of.EXPIRED)
     typed = rules_of.normalize_typed(typed)
@@ -136,10 +128,10 @@ def use(purpose: str, subject: str, typed: str, from_phone: str | None = None) -
         code.wrong_tries += 1
         left = policy.max_wrong_tries - code.wrong_tries
         if left <= 0:
-            _set_status(code, rules_of.DEAD, now)
+            _set_status(code, rules_of.DEAD, now, "payer")
         db.session.commit()
         raise CodeRefused("dead" if left <= 0 else "wrong", tries_left=max(left, 0))
-    _set_status(code, rules_of.USED, now)
+    _set_status(code, rules_of.USED, now, "payer")
     return code
 
 
@@ -190,15 +182,15 @@ def view(purpose: str, subject: str, phone: str | None = None,
 
 
 def expire_due() -> int:
-    """Mark every active code past its validity expired (idempotent); return how many."""
+    """Mark every active code past its validity expired, each with its event row, in two
+    statements (idempotent); return how many."""
     begin_write()
     now = clock.now()
-    result = db.session.execute(
-        update(OneTimeCode).where(OneTimeCode.status == rules_of.ACTIVE,
-                                  OneTimeCode.expires_at <= now)
-        .values(status=rules_of.EXPIRED, finished_at=now))
+    moved = transition_all(OneTimeCode, rules_of.ACTIVE, rules_of.EXPIRED,
+                           where=[OneTimeCode.expires_at <= now], actor="clock", at=now,
+                           values={"finished_at": now})
     db.session.commit()
-    return result.rowcount or 0
+    return len(moved)
 
 
 def recipient(subject: str) -> str | None:

@@ -7,14 +7,16 @@ UPDATE, or a name with a transaction-level advisory lock (database.lock_name).
 The lock order. Every transaction takes the locks it needs in this order, never back up
 the list; two transactions can then never wait for each other in a circle (a deadlock):
 
-1. Per-number use-case locks (names): ``mobile:<phone>`` (starting a mobile payment of the
-   number), ``first-topup:<phone>`` (placing a top-up of the number).
+1. Per-number use-case locks (names): ``pay:<method>:<payer>`` (starting a payment of a
+   payer with a method that keeps one waiting attempt per payer: a phone balance's number),
+   ``first-topup:<phone>`` (placing a top-up of the number).
 2. Orders (rows), several in ascending order of their number (locked_orders).
 3. One-time codes: the ``codes:<phone>`` name when issuing, then code rows (a code used,
    or the codes a new one supersedes).
 4. Subscribers (rows): the balance, limits and trust credit of a number.
 5. Leaf locks, after which nothing else is taken: ``notice:<phone>`` (rationing the SMS that
-   tells a number why a payment was refused).
+   tells a number why a payment was refused); an SMS row moved by a delivery report
+   (sms.record_delivery, which takes nothing else).
 
 Rows written but never read back under a lock (ledger and wallet entries, events, SMS) need
 no place in the list. So a reply to an SMS locks the order it pays before the code it uses, and

@@ -1,4 +1,5 @@
-"""Order status changes with their event rows, and settling what fell due (expiry, crediting)."""
+"""Order and payment attempt status changes (through services/transitions.py), and settling
+what fell due (expiry, crediting)."""
 
 from __future__ import annotations
 
@@ -13,24 +14,35 @@ from sqlalchemy.orm import joinedload
 from ..clock import clock
 from ..domain import orders as states
 from ..extensions import db
-from ..models import LedgerEntry, Order, OrderEvent, PaymentAttempt, Subscriber
+from ..models import LedgerEntry, Order, PaymentAttempt, Subscriber
 from . import ledger
 from .db_locks import claim_next, locked_order
+from .transitions import transition
 from .trust import balance_changed
 
 
 def set_status(order: Order, new: str, actor: str, at: datetime, note: str = "") -> None:
-    """Move an order through its state machine and record the move. Raises InvalidTransition."""
-    states.check_transition(states.TRANSITIONS_BY_KIND[order.kind], order.status, new)
-    db.session.add(OrderEvent(order_id=order.id, from_status=order.status, to_status=new,
-                              actor=actor, note=note, at=at))
-    order.status = new
+    """Move an order through its state machine and record the move (`note`: its reason).
+    Raises InvalidTransition."""
+    transition(order, new, actor=actor, reason=note, at=at)
 
 
-def set_attempt_status(attempt: PaymentAttempt, new: str, at: datetime) -> None:
-    """Move a payment attempt through its state machine. Raises InvalidTransition."""
-    states.check_transition(states.ATTEMPT_TRANSITIONS, attempt.status, new)
-    attempt.status = new
+# Who settles an attempt when the caller does not say: the acquirer or the operator.
+_DECIDED_BY = {"card": "bank", "mobile_balance": "operator"}
+
+
+def set_attempt_status(attempt: PaymentAttempt, new: str, at: datetime,
+                       actor: str | None = None) -> None:
+    """Move a payment attempt through its state machine and record the move, its reason
+    being the attempt's decline code. `actor` by default: the clock for an attempt canceled
+    because its order expired, the payer for any other cancel (a newer payment), else whoever
+    decided the payment (the bank, the operator). Raises InvalidTransition."""
+    if actor is None:
+        if new == states.CANCELED:
+            actor = "clock" if attempt.decline_code == "expired" else "payer"
+        else:
+            actor = _DECIDED_BY.get(attempt.method, attempt.method)
+    transition(attempt, new, actor=actor, reason=attempt.decline_code or "", at=at)
     attempt.finished_at = at
 
 
@@ -87,11 +99,10 @@ def first_topup_open(phone: str, first_topup_promotions: tuple[str, ...]) -> boo
 
 
 def paid_by(order: Order, phone: str) -> bool:
-    """Whether the payer signed in as `phone` paid the order: by card while signed in, or from
-    the balance of that number."""
+    """Whether the payer signed in as `phone` paid the order: signed in as it (by card), or
+    as the paying account (from the balance of that number)."""
     return any(attempt.status == states.SUCCEEDED
-               and (attempt.signed_in_phone == phone
-                    or (attempt.method == "mobile_balance" and attempt.payer_phone == phone))
+               and phone in (attempt.signed_in_phone, attempt.payer_phone)
                for attempt in order.attempts)
 
 
@@ -145,10 +156,8 @@ class Refund:
     currency: str
     at: datetime
     reason: str  # NOT_SERVED | DISPUTE
-    method: str  # the payment method refunded: card | mobile_balance
-    card_brand: str | None
-    card_last4: str | None
-    payer_phone: str | None  # mobile payments: the number whose wallet got the money
+    method: str  # the payment method refunded (its partial says where the money went)
+    payer_phone: str | None  # the paying account (a phone balance: its number's wallet)
 
 
 def refund_of(order: Order) -> Refund | None:
@@ -158,10 +167,8 @@ def refund_of(order: Order) -> Refund | None:
     event = next(e for e in reversed(order.events) if e.to_status == states.REFUNDED)
     paid = order.successful_attempt
     return Refund(amount=paid.amount if paid else order.price, currency=order.currency,
-                  at=event.at, reason=DISPUTE if event.note.startswith(DISPUTE) else NOT_SERVED,
+                  at=event.at, reason=DISPUTE if event.reason.startswith(DISPUTE) else NOT_SERVED,
                   method=paid.method if paid else "card",
-                  card_brand=paid.card_brand if paid else None,
-                  card_last4=paid.card_last4 if paid else None,
                   payer_phone=paid.payer_phone if paid else None)
 
 

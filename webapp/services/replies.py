@@ -1,7 +1,7 @@
 """SMS replies to our short numbers: recorded, then offered to whatever waits for one.
 
 A use case that confirms by reply (the m-commerce payment of SPEC §3.2) issues its code with
-`reply_to` set and registers a handler for its purpose; the reply's text is the code.
+`reply_to` set and registers a handler for its subject's kind; the reply's text is the code.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ class ReplyHandler:
     complete: Callable[[str], None]
 
 
-# purpose → what a code of that purpose confirms when it comes back by reply.
+# The kind of a code's subject (before its ":", e.g. "attempt") → what a code for such a
+# subject confirms when it comes back by reply.
 HANDLERS: dict[str, ReplyHandler] = {}
 
 
@@ -56,7 +57,7 @@ def receive(phone: str, to: str, text: str, inbound_id: str | None = None) -> bo
                                   OneTimeCode.status == ACTIVE)
         .order_by(OneTimeCode.id.desc()).limit(1))
     db.session.commit()  # the reply is kept whatever the code says
-    handler = HANDLERS.get(waiting.purpose) if waiting else None
+    handler = HANDLERS.get(waiting.subject.split(":", 1)[0]) if waiting else None
     if waiting is None or handler is None:
         return False
     try:

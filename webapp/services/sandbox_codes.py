@@ -18,10 +18,10 @@ from sqlalchemy import select
 from ..clock import clock
 from ..database import begin_write
 from ..domain import codes as rules_of
-from ..domain.orders import check_transition
 from ..extensions import db
 from ..models import OneTimeCode
 from . import rules
+from .transitions import transition
 
 
 class SandboxCodeRefused(Exception):
@@ -110,8 +110,7 @@ def expire_now(phone: str, code_id: int) -> OneTimeCode:
     if _status(code, now) != rules_of.ACTIVE:
         db.session.rollback()
         raise SandboxCodeRefused("not_active")
-    check_transition(rules_of.CODE_TRANSITIONS, code.status, rules_of.EXPIRED)
-    code.status = rules_of.EXPIRED
+    transition(code, rules_of.EXPIRED, actor="sandbox", at=now)
     code.expires_at = code.finished_at = now
     db.session.commit()
     return code

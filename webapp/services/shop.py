@@ -9,8 +9,9 @@ from ..database import begin_write
 from ..domain import orders as states
 from ..domain.markets import Market, TopupLimits
 from ..extensions import db
-from ..models import Order, OrderEvent
+from ..models import Order
 from . import rules
+from .transitions import begin
 
 CUSTOM = "custom"
 # The sandbox's "any amount" goods order: 0.01 to 100 000 in the market's currency.
@@ -32,8 +33,7 @@ def create_order(prefix: str, **fields) -> Order:
                 db.session.add(order)
         except IntegrityError:
             continue
-        db.session.add(OrderEvent(order_id=order.id, from_status=None,
-                                  to_status=states.AWAITING_PAYMENT, actor="payer", at=now))
+        begin(order, actor="payer", at=now)
         db.session.commit()
         return order
     db.session.rollback()

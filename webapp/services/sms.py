@@ -9,14 +9,15 @@ from flask import current_app
 from sqlalchemy import exists, select
 
 from ..clock import clock
-from ..database import lock_name
+from ..database import begin_write, lock_name
+from ..domain.machines import SMS_MESSAGE
 from ..extensions import db
 from ..models import SmsMessage
 from ..sms_gateways import MASK, OutgoingSms
+from .transitions import begin, transition
 
 # Who the sandbox's own messages come from (an alphanumeric sender, as real services use).
 SERVICE_SENDER = "TopupSandbox"
-BANK_SENDER = "3-D Secure"
 OPERATOR_SENDER = "Beeline"
 
 
@@ -37,9 +38,10 @@ def send(phone: str, sender: str, body: str, secret: str | None = None,
                          status="queued", gateway_id=secrets.token_hex(16),
                          created_at=clock.now(), topic=topic)
     db.session.add(message)
-    db.session.flush()
+    begin(message, actor="system", reason=topic or "")
     gateway = current_app.extensions["sms_gateway"]
-    message.status = gateway.send(OutgoingSms(message.gateway_id, phone, sender, body, secret))
+    status = gateway.send(OutgoingSms(message.gateway_id, phone, sender, body, secret))
+    transition(message, status, actor="gateway")
     message.status_at = clock.now()
     return message
 
@@ -66,7 +68,7 @@ def record_reply(phone: str, to: str, text: str, inbound_id: str | None = None) 
                          status="received", gateway_id=secrets.token_hex(16),
                          inbound_id=inbound_id, created_at=clock.now())
     db.session.add(message)
-    db.session.flush()
+    begin(message, actor="sender")
     return message
 
 
@@ -77,12 +79,19 @@ def received(inbound_id: str) -> bool:
 
 
 def record_delivery(gateway_id: str, status: str) -> bool:
-    """A delivery report from the gateway: delivered or failed. False for an unknown message."""
-    message = db.session.scalar(select(SmsMessage).where(SmsMessage.gateway_id == gateway_id))
+    """A delivery report from the gateway: delivered or failed. False for an unknown message.
+    A report that changes nothing (the same status again) or comes too late (delivered after
+    failed) is taken and ignored: reports arrive out of order and more than once."""
+    begin_write()
+    message = db.session.scalar(
+        select(SmsMessage).where(SmsMessage.gateway_id == gateway_id)
+        .with_for_update().execution_options(populate_existing=True))
     if message is None or message.direction != "out":
+        db.session.rollback()
         return False
-    message.status = status
-    message.status_at = clock.now()
+    if SMS_MESSAGE.allows(message.status, status):
+        transition(message, status, actor="gateway", reason="delivery_report")
+        message.status_at = clock.now()
     db.session.commit()
     return True
 

@@ -19,20 +19,14 @@ from ..database import begin_write
 from ..domain import trust as rules_of
 from ..extensions import db
 from ..models import LedgerEntry, Subscriber, TrustCredit
+from ..refusals import TrustRefused
 from . import codes, ledger, rules, sms, sms_texts
 from .db_locks import claim_next
+from .transitions import begin, transition
 
-OUTSTANDING = "outstanding"
-REPAID = "repaid"
+OUTSTANDING = rules_of.OUTSTANDING
+REPAID = rules_of.REPAID
 THREE_MONTHS = timedelta(days=90)
-
-
-class TrustRefused(Exception):
-    """`reason`: unknown_number, or a refusal of domain.trust.refusal()."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 def market_tz() -> ZoneInfo:
@@ -122,7 +116,7 @@ def _grant(subscriber: Subscriber, kind: str, channel: str, now: datetime) -> Tr
         status=OUTSTANDING, granted_at=now, due_at=rules_of.due_at(now, trust,
                                                                    subscriber.location))
     db.session.add(credit)
-    db.session.flush()
+    begin(credit, actor=channel, reason=kind, at=now)
     ledger.post(subscriber, "trust_credit", amount,
                 now, ref=f"trust:{credit.id}:credit",
                 description=f"trust payment ({kind}, {channel})")
@@ -271,7 +265,7 @@ def _repay_due(subscriber: Subscriber, credit: TrustCredit | None, now: datetime
         ledger.post(subscriber, "fee", -credit.fee,
                     credit.due_at, ref=f"trust:{credit.id}:fee",
                     description="trust payment fee")
-    credit.status = REPAID
+    transition(credit, REPAID, actor="clock", at=now)
     credit.repaid_at = credit.due_at
     return True
 

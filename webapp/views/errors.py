@@ -6,7 +6,8 @@ from flask import jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from ..inputs import BadInput
-from .messages import message
+from ..refusals import Refused, http_status
+from .messages import message, refusal
 
 
 def init_app(app) -> None:
@@ -27,6 +28,12 @@ def init_app(app) -> None:
         if request.blueprint == "api":
             return jsonify(error="NUL byte or over-long value in the request"), 400
         return render_template("errors/400.html", reason=message("bad_input")), 400
+
+    @app.errorhandler(Refused)
+    def refused(error: Refused):
+        """A refusal no view turned into its form's message: its text, with the status the
+        refusal tree gives it (a view that knows better answers before this)."""
+        return render_template("errors/400.html", reason=refusal(error)), http_status(error)
 
     @app.errorhandler(429)
     def too_many(error):

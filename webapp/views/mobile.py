@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, abort, redirect, request, url_for
 
 from ..clock import clock
 from ..domain import orders as states
-from ..domain.phone import PhoneError
 from ..htmx import is_htmx, render
 from ..i18n import current_lang
-from ..services import codes, mobile, rules
+from ..refusals import FormRefused, MobileRefused
+from ..services import checkout, codes, mobile, rules
+from ..services.payment_ports import provider
 from .access import payer, remember_order, visible_order_or_404
 from .checkout import order_page
 from .limits import per_address, per_attempt_number, per_number, quote_per_address
@@ -20,20 +23,17 @@ bp = Blueprint("mobile", __name__)
 
 
 def _form_state(number: str):
-    """(state for the page, phone, operator) from the mobile payment form."""
-    typed = (request.form.get("phone") or "")[:40]
-    operator_id = request.form.get("operator") or ""
-    state = {"phone": typed, "operator": operator_id, "quote": None, "error": None}
+    """(what the form shows again, phone, operator) from the mobile payment form."""
+    found = provider(mobile.METHOD)
+    state = found.form(None, request.form, payer())
     try:
-        phone, operator = mobile.read_number(typed, operator_id)
-    except PhoneError as exc:
-        state["error"] = message("phone_" + exc.code)
-        return state, None, None
-    except mobile.MobileRefused as refused:
-        state["error"] = mobile_refusal(refused.reason)
-        return state, None, None
-    state["operator"] = operator.id
-    return state, phone, operator
+        submission = found.read(None, request.form, payer())
+    except FormRefused as refused:
+        return replace(state, error=message(refused.errors["phone"])), None, None
+    except MobileRefused as refused:
+        return replace(state, error=mobile_refusal(refused.code)), None, None
+    return replace(state, operator=submission.operator.id), submission.phone, \
+        submission.operator
 
 
 def _refusal(reason: str, operator, total=None) -> str:
@@ -51,14 +51,13 @@ def quote(number: str):
     if phone:
         try:
             found = mobile.quote_for(payer(), number, phone, operator, current_lang())
-            state["quote"] = found
-            if found.refusal:
-                state["error"] = _refusal(found.refusal, operator, found.total)
-        except mobile.MobileRefused as refused:
-            state["error"] = _refusal(refused.reason, operator)
+            state = replace(state, quote=found, error=_refusal(
+                found.refusal, operator, found.total) if found.refusal else None)
+        except MobileRefused as refused:
+            state = replace(state, error=_refusal(refused.code, operator))
     # htmx does not swap a 4xx answer, so the live quote comes back as 200 with its message.
-    status = 422 if state["error"] and not is_htmx() else 200
-    return order_page(number, mobile_state=state, status=status, block="mobile_quote")
+    status = 422 if state.error and not is_htmx() else 200
+    return order_page(number, method=mobile.METHOD, form=state, status=status, block="mobile_quote")
 
 
 @bp.post("/orders/<number>/mobile")
@@ -70,15 +69,15 @@ def start(number: str):
     if phone:
         try:
             attempt = mobile.start_for(payer(), number, phone, operator, current_lang())
-        except mobile.MobileRefused as refused:
-            state["error"] = _refusal(refused.reason, operator, refused.total)
+        except MobileRefused as refused:
+            state = replace(state, error=_refusal(refused.code, operator, refused.total))
         except codes.CodeRefused as refused:
-            state["error"] = code_refusal(refused, clock.now())
+            state = replace(state, error=code_refusal(refused, clock.now()))
         else:
             remember_order(number)
             return redirect(url_for("mobile.waiting", number=number, attempt_id=attempt.id),
                             code=303)
-    return order_page(number, mobile_state=state, status=422)
+    return order_page(number, method=mobile.METHOD, form=state, status=422)
 
 
 def _waiting_page(number: str, attempt_id: int, *, error=None, status=200, block=None):
@@ -94,12 +93,10 @@ def _waiting_page(number: str, attempt_id: int, *, error=None, status=200, block
         if is_htmx():
             return "", 200, {"HX-Redirect": target}
         return redirect(target, code=303)
-    operator = rules().market("RU").operator(attempt.operator_id)
+    paying = checkout.details(attempt)
     return render("checkout/mobile.html", block, order=order, attempt=attempt,
-                  operator=operator, now=clock.now(), error=error,
-                  code=codes.view(mobile.PURPOSE, f"attempt:{attempt.id}",
-                                  attempt.payer_phone,
-                                  attempt.payer_phone == attempt.signed_in_phone)), status
+                  paying=paying, operator=rules().operator(paying.operator_id),
+                  now=clock.now(), error=error, code=checkout.code_view(attempt)), status
 
 
 @bp.get("/orders/<number>/mobile/<int:attempt_id>")
@@ -123,7 +120,7 @@ def confirm(number: str, attempt_id: int):
     except codes.CodeRefused as refused:
         return _waiting_page(number, attempt_id, status=422,
                              error=code_refusal(refused, clock.now()))
-    except mobile.MobileRefused:
+    except MobileRefused:
         pass  # the order page says what happened
     return redirect(url_for("checkout.order", number=number), code=303)
 
@@ -138,6 +135,6 @@ def resend(number: str, attempt_id: int):
     except codes.CodeRefused as refused:
         return _waiting_page(number, attempt_id, status=429,
                              error=code_refusal(refused, clock.now()))
-    except mobile.MobileRefused:
+    except MobileRefused:
         return redirect(url_for("checkout.order", number=number), code=303)
     return redirect(url_for("mobile.waiting", number=number, attempt_id=attempt_id), code=303)
