@@ -19,6 +19,7 @@ from ..domain import builder as plan
 from ..extensions import db
 from ..models import LedgerEntry, Subscriber, TrustCredit
 from . import ledger, rules, trust
+from .builder import STUDIO_NOTE
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,7 @@ DEMO: tuple[DemoSubscriber, ...] = (
 NOTES = {spec.key: spec.note for spec in DEMO} | {
     "topup": _l("Created by a top-up to a number the sandbox did not know"),
     "built": _l("Made with the subscriber builder"),
+    "studio": _l("Made by the studio for one of its screens"),
 }
 
 
@@ -275,8 +277,10 @@ class SubscriberRow:
 
 
 def subscribers_overview() -> list[SubscriberRow]:
-    """Every subscriber with its balance (stored on the row: one query)."""
+    """Every subscriber with its balance (stored on the row: one query), but the studio's own
+    subjects: each gallery screen makes fresh ones, and the tester's list stays theirs."""
+    own = Subscriber.demo_note.is_distinct_from(STUDIO_NOTE)
     subscribers = db.session.scalars(
-        select(Subscriber).order_by(Subscriber.market.desc(), Subscriber.operator_id,
+        select(Subscriber).where(own).order_by(Subscriber.market.desc(), Subscriber.operator_id,
                                     Subscriber.id)).all()
     return [SubscriberRow(s, s.balance()) for s in subscribers]
