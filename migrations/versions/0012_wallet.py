@@ -2,7 +2,7 @@
 payment password, its trades (their moves in state_events), notifications and their posts
 
 Revision ID: 0012_wallet
-Revises: 0010_events
+Revises: 0013_kiosk
 Create Date: 2026-12-01 17:00:00
 
 The wallets that mobile-payment refunds created (keyed by number alone) become Alipay-style
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0012_wallet'
-down_revision = '0010_events'
+down_revision = '0013_kiosk'
 branch_labels = None
 depends_on = None
 

@@ -19,7 +19,8 @@ from .test_rules_loader import edit, rules_dir  # noqa: F401 (a fixture)
     ("RU", "topup", "phone", ("card", "wallet")),
     ("RU", "goods", "kiosk", ("card", "wallet")),  # no SMS reply at a terminal
     ("CN", "goods", "phone", ("wallet", "card")),  # China: the wallet first
-    ("CN", "topup", "kiosk", ("wallet", "card")),
+    ("CN", "topup", "kiosk", ("cash", "wallet", "card")),  # a kiosk takes cash first (SPEC §7)
+    ("RU", "topup", "kiosk", ("cash", "card", "wallet")),
 ])
 def test_methods_offered_by_market_kind_and_channel(market, kind, channel, methods):
     assert registry.offered(load_rules(), market, kind, channel) == methods
@@ -46,7 +47,7 @@ def test_the_app_does_not_start_with_an_unknown_method(rules_dir):  # noqa: F811
     class Config(TestConfig):
         RULES_DIR = str(rules_dir)
 
-    with pytest.raises(RulesError, match="payments.toml: no such payment method: cash"):
+    with pytest.raises(RulesError, match="payments.toml: no such payment method: cheque"):
         create_app(Config)
 
 

@@ -17,6 +17,7 @@ from .. import pseudo
 from ..domain.builder import BuilderRules
 from ..domain.cards import OUTCOMES, TestCard, card_brand, check_number
 from ..domain.codes import CodePolicy
+from ..domain.kiosk import CashRules, Terminal
 from ..domain.markets import Market, Operator, Product, TopupLimits
 from ..domain.mcommerce import OperatorTerms
 from ..domain.money import MINOR_DIGITS
@@ -45,6 +46,9 @@ class Rules:
     products: tuple[Product, ...]
     builder: BuilderRules
     wallet: WalletRules
+    # Kiosks (rules/kiosk.toml): the bill acceptor and commission by market, terminals by id.
+    kiosk_cash: dict[str, CashRules]
+    terminals: dict[str, Terminal]
     # (market, order kind, channel) → the payment methods offered, in the chooser's order.
     payment_methods: dict[tuple[str, str, str], tuple[str, ...]]
 
@@ -422,6 +426,9 @@ def load_rules(directory: Path | str = RULES_DIR) -> Rules:
     if window <= 0:
         raise orders.fail("payment_window_minutes", "must be positive")
     mcommerce = _read(directory, "mcommerce.toml")
+    from .kiosk_loader import load_kiosk  # it reads with this module's _Reader
+
+    kiosk_cash, terminals = load_kiosk(_read(directory, "kiosk.toml"), markets)
     return Rules(
         markets=markets,
         promotions=_load_promotions(_read(directory, "promotions.toml"), markets),
@@ -434,5 +441,7 @@ def load_rules(directory: Path | str = RULES_DIR) -> Rules:
         products=_load_products(_read(directory, "shop.toml"), markets),
         builder=_load_builder(_read(directory, "builder.toml"), markets),
         wallet=_load_wallet(_read(directory, "wallet.toml")),
+        kiosk_cash=kiosk_cash,
+        terminals=terminals,
         payment_methods=_load_payment_methods(_read(directory, "payments.toml"), markets),
     )

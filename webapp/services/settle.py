@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import codes, orders, trust, wallet_notify, wallet_trades
+from . import codes, kiosk, orders, trust, wallet_notify, wallet_trades
 
 
 @dataclass(frozen=True)
@@ -12,14 +12,17 @@ class Settled:
     orders: int
     codes: int
     subscribers: int
-    trades: int = 0
-    notifications: int = 0
+    kiosks: int = 0  # kiosk sessions ended by their idle time (cash inserted paid in)
+    trades: int = 0  # wallet trades closed on time-out
+    notifications: int = 0  # wallet notifications posted (first posts and retries)
 
 
 def settle_all() -> Settled:
-    """Expire unpaid orders and old codes, credit paid top-ups that are due, debit trust
-    payments that are due, take daily auto trust fees, close wallet trades whose time is up
-    and post the wallet's notifications that are due. Idempotent."""
+    """End kiosk sessions left idle (paying in their cash), expire unpaid orders and old
+    codes, credit paid top-ups that are due, debit trust payments that are due, take daily
+    auto trust fees, close wallet trades whose time is up and post the wallet's notifications
+    that are due. Idempotent."""
+    kiosks = kiosk.settle_idle()
     return Settled(orders=orders.settle_due(), codes=codes.expire_due(),
-                   subscribers=trust.settle_due(), trades=wallet_trades.expire_due(),
-                   notifications=wallet_notify.deliver_due())
+                   subscribers=trust.settle_due(), kiosks=kiosks,
+                   trades=wallet_trades.expire_due(), notifications=wallet_notify.deliver_due())
