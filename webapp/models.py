@@ -16,6 +16,8 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     case,
+    func,
+    select,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
