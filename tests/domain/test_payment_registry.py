@@ -42,7 +42,7 @@ def test_only_registered_methods_are_offered(rules_dir):  # noqa: F811
 
 def test_the_app_does_not_start_with_an_unknown_method(rules_dir):  # noqa: F811
     edit(rules_dir, "payments.toml", 'phone = ["card", "wallet", "mobile_balance"]',
-         'phone = ["card", "cash"]')
+         'phone = ["card", "cheque"]')
 
     class Config(TestConfig):
         RULES_DIR = str(rules_dir)
