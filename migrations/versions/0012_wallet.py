@@ -2,7 +2,7 @@
 payment password, its trades (their moves in state_events), notifications and their posts
 
 Revision ID: 0012_wallet
-Revises: 0013_kiosk (re-chained after main's kiosk)
+Revises: 0013_kiosk
 Create Date: 2026-12-01 17:00:00
 
 The wallets that mobile-payment refunds created (keyed by number alone) become Alipay-style
