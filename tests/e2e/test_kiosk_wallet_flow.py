@@ -81,10 +81,36 @@ def test_a_cn_wallet_qr_top_up_in_chinese(open_page, live_server):
                      "仿支付宝钱包 +86 138 **** 5678", "10086"):
         assert expected in receipt, expected
     measure(page, "zh wallet receipt")
-    pdf = page.pdf(prefer_css_page_size=True, print_background=True)
-    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 1  # one 80 mm page still
+    one_page(page, "zh")
     touch(page, "finish")
     step(page, "attract")
+
+
+def one_page(page, lang) -> None:
+    """The receipt, with its wallet line, still prints on one 80 mm page."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"kiosk-wallet-receipt-{lang}.png"))
+    pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 1
+
+
+def test_a_ru_wallet_receipt_in_russian(open_page, live_server):
+    page = kiosk_page(open_page, live_server, RU)
+    to_method(page, "ru", "beeline", "9031234567", "7", amount="50000")
+    touch(page, "method", "wallet:wechat")
+    step(page, "wallet")
+    phone = open_page(locale="ru-RU", has_touch=True, is_mobile=True)
+    phone.goto(page.locator("figure.wallet-qr a.qr-link").get_attribute("href"))
+    expect(phone.locator(".cashier-amount")).to_have_text("500 ₽")
+    phone.get_by_label("Аккаунт кошелька (номер телефона)").fill("903 123-45-67")
+    tap(phone, "111111")
+    expect(page.locator("#screen.step-result")).to_be_visible(timeout=15_000)
+    touch(page, "receipt")
+    receipt = text(page.locator("#receipt"))
+    for expected in ("Кошелёк в стиле WeChat Pay +7 903 *** 4567", "500 ₽", "Билайн", "0611"):
+        assert expected in receipt, expected
+    measure(page, "ru wallet receipt")
+    one_page(page, "ru")
 
 
 @pytest.mark.parametrize(("lang", "terminal", "operator", "digits", "country", "brand"), [
