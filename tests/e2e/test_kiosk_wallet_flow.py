@@ -6,11 +6,15 @@ other steps, and photographed in ru, en and zh."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import update
 
+from webapp.clock import clock
 from webapp.extensions import db
+from webapp.models import KioskSession
 from webapp.services import wallets
 
 from .conftest import ARTIFACTS
@@ -131,3 +135,23 @@ def test_the_wallet_step_fits_in_every_language(open_page, live_server, lang, te
     touch(page, "back")
     step(page, "method")
     assert page.viewport_size == KIOSK
+
+
+def test_an_expired_code_and_a_new_one_on_the_kiosk(open_page, live_server):
+    page = kiosk_page(open_page, live_server, CN)
+    to_method(page, "en", "china_telecom", "13312345678", "86")
+    touch(page, "method", "wallet:alipay")
+    expect(page.locator("figure.wallet-qr svg")).to_be_visible()
+    with live_server.app.app_context():  # the order's hour passes; the customer is still here
+        clock.advance(timedelta(hours=1))
+        db.session.execute(update(KioskSession).where(KioskSession.ended_at.is_(None))
+                           .values(last_touch_at=clock.now()))
+        db.session.commit()
+    # The screen's next look at the wallet finds the code expired, without a touch.
+    expect(page.get_by_text("This code has expired.")).to_be_visible(timeout=8_000)
+    expect(page.locator("figure.wallet-qr svg")).to_have_count(0)
+    measure(page, "en expired code")
+    page.screenshot(path=str(ARTIFACTS / "kiosk-wallet-expired-en.png"))
+    touch(page, "new_code")
+    expect(page.locator("figure.wallet-qr svg")).to_be_visible()
+    expect(page.locator("figure.wallet-qr")).to_contain_text("The code is valid for")
