@@ -97,8 +97,10 @@ def screen(terminal_id: str) -> Screen:
     """The terminal's screen now (raises KioskRefused("no_terminal"))."""
     term = terminal(terminal_id)
     market, cash = market_of(term), cash_rules(term)
-    sync_waiting(term.id)  # a wallet trade paid on a phone moves the session on (current)
     session = current(term.id)
+    if session is not None and session.step == steps.WALLET:
+        sync_waiting(session)  # a trade paid on a phone moves the session to its result
+        session = current(term.id)
     now = clock.now()
     number = None
     guessed = None

@@ -156,15 +156,13 @@ def _show(term, session_id: int, notice: str | None) -> bool:
     return not retry
 
 
-def sync_waiting(terminal_id: str) -> None:
+def sync_waiting(session: KioskSession) -> None:
     """While a wallet step is shown: ask the wallet for its waiting trade and finish the
     attempt if the trade is final (paid: the order is paid; closed or expired: it fails), and
     let an order whose hour ran out expire (its trade is closed first)."""
-    session = open_session(terminal_id, lock=False)
-    if session is None or session.step != steps.WALLET or session.order is None:
-        db.session.commit()
-        return
     order = session.order
+    if order is None:
+        return
     attempt = last_attempt(order)
     db.session.commit()
     if attempt is not None and attempt.status == order_states.PENDING:
