@@ -186,4 +186,5 @@ def leave(session: KioskSession, term, now: datetime) -> None:
         if session is None or session.id != session_id or session.step != steps.WALLET:
             return
         now = clock.now()
-    move(session, steps.RESULT if session.order.status in PAID else steps.METHOD, CUSTOMER, now)
+    paid = session.order is not None and session.order.status in PAID
+    move(session, steps.RESULT if paid else steps.METHOD, CUSTOMER, now)
