@@ -39,7 +39,12 @@ def message(code: str, **values) -> str:
 
 def refusal(refused) -> str:
     """The localized text of a refusals.Refused: its code in its area's table, with the
-    values it carries."""
+    values it carries (a mobile payment's: its operator's name, numbers and the total)."""
+    if refused.area == "mobile":
+        from .mobile_messages import operator_refusal
+
+        return operator_refusal(refused.code, refused.values.get("operator_id"),
+                                refused.values.get("total"))
     text = lookup(refused.code, refused.area)
     if text is None:
         return refused.code
