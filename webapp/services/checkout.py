@@ -175,8 +175,8 @@ def _waiting(method: str, payer: str) -> list[PaymentAttempt]:
 
 
 def start(number: str, method: str, submission, *, idempotency_key: str,
-          signed_in: str | None = None, locale: str = "ru",
-          channel: str = "phone") -> PaymentAttempt:
+          signed_in: str | None = None, locale: str = "ru", channel: str = "phone",
+          keep_private: bool = False) -> PaymentAttempt:
     """Pay the order with `method` once. A replay of the same idempotency key returns the
     first attempt unchanged; so does a new start by the same payer while their attempt on this
     order waits (a double click). A method with one waiting attempt per payer replaces the
@@ -185,7 +185,11 @@ def start(number: str, method: str, submission, *, idempotency_key: str,
     Raises CheckoutRefused (not_found, expired, already_paid, method_unavailable), the
     provider's refusals, or CodeRefused when an action's code may not be sent now and the
     method cannot wait without it (nothing changes then). Locks follow services/db_locks.py:
-    the payer's name, then the orders, then the codes."""
+    the payer's name, then the orders, then the codes.
+
+    `keep_private` (the pages): a refusal the method keeps private (its private_reasons) is
+    told to the paying account (provider.tell_private, in `locale`) and raised as PRIVATE,
+    unless `signed_in` is that account."""
     prov = provider(method)
     payer = prov.payer(submission)
     try:
@@ -233,7 +237,7 @@ def start(number: str, method: str, submission, *, idempotency_key: str,
         db.session.commit()
     except Refused as refused:
         db.session.rollback()
-        if shown_reason(method, refused.code, payer, signed_in) != PRIVATE:
+        if not keep_private or shown_reason(method, refused.code, payer, signed_in) != PRIVATE:
             raise
         _tell_private(prov, number, submission, refused, locale)
         raise type(refused)(PRIVATE) from refused

@@ -52,7 +52,8 @@ def pay(number: str, method: str):
                     form=retry_form)
     try:
         attempt = checkout.start(number, method, submission, idempotency_key=key,
-                                 signed_in=signed_in, locale=current_lang())
+                                 signed_in=signed_in, locale=current_lang(),
+                                 keep_private=True)
     except CodeRefused as refused:  # an action's code may not be sent now: when it can
         return show(order_service.refresh(number) or current, status=refused.status,
                     notice=code_refusal(refused, clock.now()), method=method,

@@ -13,7 +13,6 @@ from flask import abort, redirect, url_for
 
 from ..clock import clock
 from ..domain import orders as states
-from ..domain.polling import CODE, poll_seconds
 from ..htmx import is_htmx, render
 from ..refusals import CodeRefused
 from ..services import checkout, rules
@@ -24,24 +23,21 @@ from .messages import code_refusal
 
 @dataclass(frozen=True)
 class CodePage:
-    """Where a code page's parts post and poll: the typed code (`confirm_url`, its button's
-    text), a new code (`resend_url`), the status block (`poll_url`), and what to do instead
-    once the code can no longer be used (`other_url`, `other_text`)."""
+    """Where a code page's parts post and poll: the typed code (`confirm_url`), a new code
+    (`resend_url`), the status block (`poll_url`), and where to go instead once the code can
+    no longer be used (`other_url`; the page's template says it in words)."""
 
     template: str
     confirm_url: str
     resend_url: str
     poll_url: str
-    button: str
     other_url: str | None = None
-    other_text: str | None = None
 
 
 def show(page: CodePage, code, *, error=None, status: int = 200, block: str | None = None,
          **context):
     """The page (or its `block` for htmx), with the code as codes.view shows it."""
     return render(page.template, block, page=page, code=code, error=error, now=clock.now(),
-                  code_poll=poll_seconds(CODE, code.status if code else None),
                   **context), status
 
 

@@ -80,7 +80,7 @@ def start(number: str):
             attempt = checkout.start(
                 number, mobile.METHOD, submission,
                 idempotency_key=f"mobile:{secrets.token_urlsafe(24)}", signed_in=payer(),
-                locale=current_lang())
+                locale=current_lang(), keep_private=True)
         except MobileRefused as refused:
             state = replace(state, error=_refusal(refused.code, submission, refused.total))
         except CheckoutRefused as refused:
