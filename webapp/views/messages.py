@@ -12,6 +12,7 @@ def code_format(digits: int) -> str:
 
 
 def wrong_code(tries_left: int) -> str:
+    # TRANSLATORS: code pages, a wrong code; %(num)d how many more may be typed, e.g. 4.
     return ngettext("Wrong code. %(num)d try left.", "Wrong code. %(num)d tries left.",
                     tries_left)
 
