@@ -31,6 +31,9 @@ from .views import (
     trust,
     ussd,
 )
+from .views import (
+    studio as studio_pages,
+)
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # A page rendered by a POST switches language on the GET page it belongs to.
@@ -93,6 +96,7 @@ def create_app(config: type = Config, overrides: dict | None = None) -> Flask:
         app.register_blueprint(sandbox.bp)
         app.register_blueprint(phone.bp)
         app.register_blueprint(ussd.bp)
+        app.register_blueprint(studio_pages.bp)
 
     # Code fields and their messages follow rules/codes.toml (macros see globals only).
     app.jinja_env.globals["code_digits"] = codes.digits

@@ -1,16 +1,21 @@
-"""CLI: `flask demo seed`, `flask settle`, `flask clock advance 1d|3h|30m`, `flask clock reset`."""
+"""CLI: `flask demo seed`, `flask settle`, `flask clock advance 1d|3h|30m`, `flask clock reset`,
+`flask studio shots`."""
 
 from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import click
 from flask import Flask
+from flask.cli import AppGroup
 
+from . import studio
 from .clock import clock
 from .services import demo
 from .services.settle import settle_all
+from .studio import shots
 
 _STEP = re.compile(r"^(\d+)([dhm])$")
 _UNITS = {"d": "days", "h": "hours", "m": "minutes"}
@@ -59,3 +64,48 @@ def init_app(app: Flask) -> None:
 
     app.cli.add_command(demo_group)
     app.cli.add_command(clock_group)
+    app.cli.add_command(_studio_group(app))
+
+
+def _names(text: str, allowed, what: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    wrong = [name for name in names if name not in allowed]
+    if not names or wrong:
+        raise click.BadParameter(f"{what}: a comma-separated list of {', '.join(allowed)}")
+    return names
+
+
+def _studio_group(app: Flask) -> AppGroup:
+    studio_group = AppGroup("studio", help="The translators' and testers' studio.")
+
+    @studio_group.command("shots")
+    @click.option("--locales", default=",".join(shots.LOCALES), show_default=True,
+                  help="Languages, comma-separated.")
+    @click.option("--sizes", default=",".join(shots.SIZES), show_default=True,
+                  help="phone (390×844) and/or kiosk (1080×1920).")
+    @click.option("--out", default="studio-shots", show_default=True, type=click.Path(),
+                  help="Folder for the PNGs, index.html, strings.json and report.txt.")
+    @click.option("--screens", default="", help="Only these screens (comma-separated names, "
+                  "or an area followed by a dot: order.).")
+    def shots_command(locales, sizes, out, screens):
+        """Screenshot every studio screen × language × size with Chromium; report text that
+        overflows its box and, in qps, text not from the catalog. Exits 1 when it finds any."""
+        if not app.config["SANDBOX"]:
+            raise click.ClickException("the studio exists only in sandbox mode")
+        every = list(studio.load())
+        chosen = [name for name in every if not screens or any(
+            name == want or (want.endswith(".") and name.startswith(want))
+            for want in screens.split(","))]
+        if not chosen:
+            raise click.BadParameter(f"no screen matches {screens!r}")
+        with shots.serving(app) as base, shots.chromium() as browser:
+            report = shots.shoot(base, Path(out), browser=browser,
+                                 locales=_names(locales, shots.LOCALES, "--locales"),
+                                 sizes=_names(sizes, shots.SIZES, "--sizes"), screens=chosen,
+                                 progress=click.echo)
+        click.echo(shots.report_text(report), nl=False)
+        click.echo(f"index: {Path(out) / 'index.html'}")
+        if report.new:
+            raise SystemExit(1)
+
+    return studio_group

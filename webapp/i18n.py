@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -53,6 +54,65 @@ ZONE_NAMES = {
     # that zone in your language (Chinese: 北京时间).
     "Asia/Shanghai": _l("Beijing time"),
 }
+
+
+# --- what a render said: the studio's string map (SPEC §9) ------------------------------------
+
+# (msgctxt or None, msgid) in the order first used; None when nobody listens.
+_HEARD: ContextVar[dict[tuple[str | None, str], None] | None] = ContextVar("topup_heard",
+                                                                          default=None)
+
+
+@contextmanager
+def recording() -> Iterator[dict[tuple[str | None, str], None]]:
+    """Every catalog message looked up while the block runs — templates, views, lazy strings,
+    SMS texts — as (msgctxt, msgid) keys of the dict it yields, in first-use order. The
+    studio wraps one request of a screen in it, so a screen's list is exactly what that
+    render asked the catalog for."""
+    heard: dict[tuple[str | None, str], None] = {}
+    token = _HEARD.set(heard)
+    try:
+        yield heard
+    finally:
+        _HEARD.reset(token)
+
+
+class _ListeningTranslations:
+    """A catalog that notes each message asked of it, then answers as the catalog does."""
+
+    def __init__(self, translations: NullTranslations, heard: dict):
+        self._translations, self._heard = translations, heard
+
+    def __getattr__(self, name):
+        return getattr(self._translations, name)
+
+    def ugettext(self, message):
+        self._heard.setdefault((None, message), None)
+        return self._translations.ugettext(message)
+
+    def ungettext(self, singular, plural, num):
+        self._heard.setdefault((None, singular), None)
+        return self._translations.ungettext(singular, plural, num)
+
+    def upgettext(self, context, message):
+        self._heard.setdefault((context, message), None)
+        return self._translations.upgettext(context, message)
+
+    def unpgettext(self, context, singular, plural, num):
+        self._heard.setdefault((context, singular), None)
+        return self._translations.unpgettext(context, singular, plural, num)
+
+    gettext, ngettext, pgettext, npgettext = ugettext, ungettext, upgettext, unpgettext
+
+
+class ListeningDomain(flask_babel.Domain):
+    """Flask-Babel's domain whose catalogs note what is asked of them while `recording()`
+    listens; otherwise the very same catalog objects (nothing to pay outside the studio)."""
+
+    def get_translations(self):
+        translations = super().get_translations()
+        heard = _HEARD.get()
+        return translations if heard is None else _ListeningTranslations(translations, heard)
 
 
 def _primary(tag: str) -> str:
@@ -267,6 +327,10 @@ def _template_npgettext(context, msgctxt: str, singular: str, plural: str, num: 
 
 def init_app(app) -> None:
     """Filters, and the templates' gettext (replacing Flask-Babel's, installed before)."""
+    # One domain for every app of the process (the Babel object is shared): one that listens.
+    babel_config = app.extensions["babel"]
+    if not isinstance(vars(babel_config.instance).get("domain_instance"), ListeningDomain):
+        babel_config.instance.domain_instance = ListeningDomain(domain=babel_config.default_domain)
     app.jinja_env.globals.update(
         _=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext,
         pgettext=_template_pgettext, npgettext=_template_npgettext)

@@ -7,10 +7,10 @@ axe-core is the copy the axe-playwright-python package ships (a test dependency 
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+
+from webapp.studio.checks import VISIBLE_TEXTS, untranslated
 
 from .screens import SCREENS, walk
 
@@ -81,50 +81,6 @@ _WEAK_EDGES = """
 }
 """
 
-# The text a person sees: text nodes of rendered elements (not aria-hidden: a logo letter),
-# and the placeholder, title and aria-label texts.
-_VISIBLE_TEXTS = """
-() => {
-  const texts = [];
-  const shown = (el) => el.getClientRects().length > 0
-    && getComputedStyle(el).visibility !== 'hidden' && !el.closest('[aria-hidden=true]');
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const el = node.parentElement;
-    if (!el || ['SCRIPT', 'STYLE'].includes(el.tagName) || !shown(el)) continue;
-    if (el.matches('.thread > h2')) continue;  // an SMS sender's name: "Beeline", "3-D Secure"
-    if (node.textContent.trim()) texts.push(el.closest('[class]')?.className + ': ' + el.innerText);
-  }
-  for (const el of document.querySelectorAll('[placeholder], [title], [aria-label]'))
-    for (const attribute of ['placeholder', 'title', 'aria-label'])
-      if (el.getAttribute(attribute)) texts.push(attribute + ': ' + el.getAttribute(attribute));
-  texts.push('title: ' + document.title);
-  return texts;
-}
-"""
-# Not from the catalog, and rightly so: the language names of the switcher, brand and card
-# names, phone and order numbers, amounts, codes, the pseudo-locale's own link.
-_NOT_WORDS = re.compile(r"Русский|English|中文|\[qps\]|Visa|Mastercard|•+|₽|¥|[A-Z]-\d{6}-\d{6}"
-                        r"|\*[\d*]+#|[^A-Za-z]+")
-
-
-def _outside_brackets(text: str) -> str:
-    """`text` without its [bracketed] parts (nested too): what no catalog message made."""
-    depth, kept = 0, []
-    for char in text:
-        if char == "[":
-            depth += 1
-        elif char == "]":
-            depth = max(depth - 1, 0)
-        elif depth == 0:
-            kept.append(char)
-    return "".join(kept)
-
-
-def _untranslated(text: str) -> str:
-    _where, _, shown = text.partition(": ")
-    return _NOT_WORDS.sub("", _outside_brackets(shown)).strip()
-
 
 @pytest.mark.parametrize("lang", ["ru", "zh"])
 def test_main_screens_have_no_axe_violation(open_page, live_server, lang):
@@ -157,7 +113,7 @@ def test_pseudo_locale_shows_only_catalog_text(open_page, live_server):
     found = []
     for screen in walk(page, live_server.url, "qps"):
         assert page.locator("html").get_attribute("lang") == "en-XA"
-        for text in page.evaluate(_VISIBLE_TEXTS):
-            if _untranslated(text):
+        for text in page.evaluate(VISIBLE_TEXTS):
+            if untranslated(text):
                 found.append(f"{screen}: {text!r}")
     assert not found, "text not from the catalog:\n" + "\n".join(sorted(set(found)))

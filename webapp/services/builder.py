@@ -38,6 +38,7 @@ LOCATIONS = ("home", "roaming", "crimea")
 # Markets where Crimea and Sevastopol are a location of their own (SPEC §4's "away" terms).
 CRIMEA_MARKETS = ("RU",)
 NOTE = "built"  # demo.NOTES key: "made with the subscriber builder"
+STUDIO_NOTE = "studio"  # demo.NOTES key: a subject of one of the studio's screens
 STARTING_BALANCE = "starting_balance"
 TOPUP = "topup"
 # Tries at a random number before giving up (each is checked by phonenumbers and the database).
@@ -74,6 +75,7 @@ class SubscriberSpec:
     history_months: int = 0
     monthly_spend: int = 0
     paid: dict[str, Paid] = field(default_factory=dict)  # "day" / "week" / "month"
+    note: str = NOTE  # STUDIO_NOTE for the studio's own subjects, kept off the demo list
 
     def paid_in(self, period: str) -> Paid:
         return self.paid.get(period) or Paid()
@@ -267,7 +269,7 @@ def create(spec: SubscriberSpec) -> Built:
             monthly_fee=spec.monthly_fee if spec.tariff_kind == "monthly_fee" else None,
             activated_on=spec.activated_on, location=spec.location,
             mobile_payments_enabled=spec.mobile_payments_enabled,
-            personal_budget=spec.personal_budget, suspended=spec.suspended, demo_note=NOTE)
+            personal_budget=spec.personal_budget, suspended=spec.suspended, demo_note=spec.note)
         db.session.add(subscriber)
         db.session.flush()
         for entry in planned:

@@ -19,6 +19,7 @@ from ..domain import builder as plan
 from ..extensions import db
 from ..models import LedgerEntry, Subscriber, TrustCredit
 from . import rules, trust
+from .builder import STUDIO_NOTE
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,7 @@ DEMO: tuple[DemoSubscriber, ...] = (
 NOTES = {spec.key: spec.note for spec in DEMO} | {
     "topup": _l("Created by a top-up to a number the sandbox did not know"),
     "built": _l("Made with the subscriber builder"),
+    "studio": _l("Made by the studio for one of its screens"),
 }
 
 
@@ -275,11 +277,14 @@ class SubscriberRow:
 
 
 def subscribers_overview() -> list[SubscriberRow]:
-    """Every subscriber with its balance (one query for all balances)."""
+    """Every subscriber with its balance (one query for all balances), but the studio's own
+    subjects: each gallery screen makes fresh ones, and the tester's list stays theirs."""
+    own = Subscriber.demo_note.is_distinct_from(STUDIO_NOTE)
     balances = dict(db.session.execute(
         select(LedgerEntry.subscriber_id, func.sum(LedgerEntry.amount))
+        .join(Subscriber, Subscriber.id == LedgerEntry.subscriber_id).where(own)
         .group_by(LedgerEntry.subscriber_id)).all())
     subscribers = db.session.scalars(
-        select(Subscriber).order_by(Subscriber.market.desc(), Subscriber.operator_id,
+        select(Subscriber).where(own).order_by(Subscriber.market.desc(), Subscriber.operator_id,
                                     Subscriber.id)).all()
     return [SubscriberRow(s, int(balances.get(s.id, 0))) for s in subscribers]
