@@ -1,5 +1,5 @@
 """CLI: `flask demo seed`, `flask settle`, `flask clock advance 1d|3h|30m`, `flask clock reset`,
-`flask studio shots`."""
+`flask ledger verify`, `flask studio shots`."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from flask.cli import AppGroup
 
 from . import studio
 from .clock import clock
-from .services import demo
+from .services import demo, ledger
 from .services.settle import settle_all
 from .studio import shots
 
@@ -32,6 +32,7 @@ def parse_step(text: str) -> timedelta:
 def init_app(app: Flask) -> None:
     demo_group = click.Group("demo", help="Demo data.")
     clock_group = click.Group("clock", help="The sandbox clock.")
+    ledger_group = click.Group("ledger", help="The subscribers' ledger.")
 
     @demo_group.command("seed")
     def seed_command():
@@ -43,7 +44,8 @@ def init_app(app: Flask) -> None:
         """Apply whatever fell due (expired orders and codes, credits). Safe to run again."""
         done = settle_all()
         click.echo(f"orders settled: {done.orders}; codes expired: {done.codes}; "
-                   f"subscribers settled: {done.subscribers}")
+                   f"subscribers settled: {done.subscribers}; kiosk sessions ended: "
+                   f"{done.kiosks}")
 
     @clock_group.command("advance")
     @click.argument("step")
@@ -62,8 +64,21 @@ def init_app(app: Flask) -> None:
         clock.reset()
         click.echo(f"now: {clock.now().isoformat()}")
 
+    @ledger_group.command("verify")
+    def verify_command():
+        """Check that every number's stored balance is the sum of its ledger entries; list the
+        numbers where it is not and exit with status 1."""
+        mismatches = ledger.verify()
+        for wrong in mismatches:
+            click.echo(f"{wrong.phone}: stored {wrong.stored}, ledger {wrong.ledger} "
+                       f"(off by {wrong.stored - wrong.ledger})", err=True)
+        if mismatches:
+            raise click.ClickException(f"{len(mismatches)} balance(s) differ from the ledger")
+        click.echo("ledger ok: every balance is the sum of its entries")
+
     app.cli.add_command(demo_group)
     app.cli.add_command(clock_group)
+    app.cli.add_command(ledger_group)
     app.cli.add_command(_studio_group(app))
 
 

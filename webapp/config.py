@@ -32,6 +32,8 @@ class Config:
     # Shared with a real SMS gateway, which signs what it posts to /api/sms/inbound.
     SMS_INBOUND_SECRET = os.environ.get("SMS_INBOUND_SECRET", "")
     USSD_GATEWAY_SECRET = os.environ.get("USSD_GATEWAY_SECRET", "")
+    # Shared with the kiosks' bill acceptor drivers, which sign the note events they post.
+    KIOSK_DEVICE_SECRET = os.environ.get("KIOSK_DEVICE_SECRET", "")
     RATELIMIT_HEADERS_ENABLED = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -55,3 +57,4 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     SMS_INBOUND_SECRET = "test-inbound-secret"
     USSD_GATEWAY_SECRET = "test-ussd-secret"
+    KIOSK_DEVICE_SECRET = "test-kiosk-secret"

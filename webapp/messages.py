@@ -157,7 +157,29 @@ TRUST = {
                                 "%(min)s spent a month."),
 }
 
-AREAS = {"mobile": MOBILE, "trust": TRUST}
+# A kiosk's notices (SPEC §3.4, §7): a note given back, cash that must be paid in.
+KIOSK = {
+    "phone_wrong_country": _l("This number belongs to another country. This kiosk tops up "
+                              "numbers of its own country."),
+    # TRANSLATORS: kiosk cash step: the bill acceptor gave a note back; %(max)s the most one
+    # payment takes, e.g. "15 000 ₽".
+    "over_cap": _l("This note would take the payment over %(max)s. Take it back: it has been "
+                   "returned."),
+    "unknown_note": _l("This note is not accepted. Take it back: it has been returned."),
+    "cash_inserted": _l("The cash is in: it goes to the number. Press Pay."),
+    # TRANSLATORS: kiosk cash step when what was inserted only covers the minimum commission;
+    # %(min)s that minimum, e.g. "10 ₽".
+    "cash_too_little": _l("The commission is at least %(min)s: insert more to put money on the "
+                          "number."),
+    # A card tapped on an order whose hour ran out: the kiosk has made a new one.
+    "expired": _l("The time to pay ran out. Tap the card again: it pays a new order."),
+    # The cash provider refused the sum collected (it never should: a bug to report).
+    "cash_mismatch": _l("The cash could not be paid in. Call the support number on the "
+                        "kiosk's receipt."),
+}
+
+
+AREAS = {"mobile": MOBILE, "trust": TRUST, "kiosk": KIOSK}
 
 
 def lookup(code: str, area: str | None = None):

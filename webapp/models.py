@@ -16,8 +16,6 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     case,
-    func,
-    select,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
@@ -43,7 +41,8 @@ class UTCDateTime(TypeDecorator):
 
 
 class Subscriber(db.Model):
-    """A number at an operator (SPEC §1). Its balance is the sum of its ledger entries."""
+    """A number at an operator (SPEC §1). Its balance is the sum of its ledger entries, kept
+    on the row by services.ledger.post (`flask ledger verify` checks that the two agree)."""
 
     __tablename__ = "subscribers"
 
@@ -70,16 +69,16 @@ class Subscriber(db.Model):
     # Where the subscriber comes from and what it is for: a key of services.demo.NOTES (a demo
     # case, "topup", "built"), translated when shown.
     demo_note: Mapped[str] = mapped_column(String(200), default="")
+    # The sum of the ledger entries, in minor units, changed only by services.ledger.post in
+    # the transaction that writes the entry: a balance read costs one column, not the history.
+    balance_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     entries: Mapped[list[LedgerEntry]] = relationship(back_populates="subscriber",
                                                       order_by="LedgerEntry.id")
 
     def balance(self) -> int:
-        """The balance in minor units: the sum of all ledger entries."""
-        total = db.session.scalar(
-            select(func.coalesce(func.sum(LedgerEntry.amount), 0))
-            .where(LedgerEntry.subscriber_id == self.id))
-        return int(total or 0)
+        """The balance in minor units: the sum of all ledger entries, as stored on the row."""
+        return self.balance_minor or 0
 
 
 class LedgerEntry(db.Model):
@@ -329,6 +328,62 @@ class SessionVersion(db.Model):
 
     phone: Mapped[str] = mapped_column(String(20), primary_key=True)
     version: Mapped[int] = mapped_column(default=0)
+
+
+class KioskSession(db.Model):
+    """One customer at a kiosk, from the first touch to the attract screen again (SPEC §7).
+    Its step moves through transition() (domain.kiosk.KIOSK_SESSION; events in state_events).
+
+    The step lives here, not in the browser: a reload, a second tab or a restarted server
+    shows the same one. One open session per terminal (ended_at empty), backed by an index.
+    """
+
+    __tablename__ = "kiosk_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    terminal: Mapped[str] = mapped_column(String(16))
+    # The key of its receipt page (SPEC §8: a page reached from elsewhere has a random token).
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    step: Mapped[str] = mapped_column(String(16))
+    locale: Mapped[str] = mapped_column(String(8))
+    operator_id: Mapped[str | None] = mapped_column(String(32))
+    digits: Mapped[str] = mapped_column(String(16), default="")  # national digits typed
+    # The amount tile chosen (minor units), or None for cash "whatever you insert".
+    amount: Mapped[int | None] = mapped_column(BigInteger)
+    # Cash: what the acceptor took so far; the commission and credited sum when paid.
+    inserted: Mapped[int] = mapped_column(BigInteger, default=0)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
+    # A message code the current step shows (a declined card, a refused note).
+    notice: Mapped[str | None] = mapped_column(String(32))
+    # Incremented on every change: a screen that polls asks "anything new since N?".
+    revision: Mapped[int] = mapped_column(default=0)
+    last_touch_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+    order: Mapped[Order | None] = relationship()
+
+    __table_args__ = (Index("uq_kiosk_one_open", "terminal", unique=True,
+                            sqlite_where=text("ended_at IS NULL"),
+                            postgresql_where=text("ended_at IS NULL")),)
+
+
+class KioskNote(db.Model):
+    """A note event of a terminal's bill acceptor, accepted or given back. Its event id is
+    unique per terminal: the same event again is answered as the first time, counted once."""
+
+    __tablename__ = "kiosk_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    terminal: Mapped[str] = mapped_column(String(16))
+    event_id: Mapped[str] = mapped_column(String(64))
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("kiosk_sessions.id"), index=True)
+    note: Mapped[int] = mapped_column(BigInteger)
+    accepted: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str | None] = mapped_column(String(32))  # why it was given back
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (UniqueConstraint("terminal", "event_id", name="uq_kiosk_note_event"),)
 
 
 class Setting(db.Model):

@@ -18,7 +18,8 @@ from .test_rules_loader import edit, rules_dir  # noqa: F401 (a fixture)
     ("RU", "topup", "phone", ("card",)),
     ("RU", "goods", "kiosk", ("card",)),  # no SMS reply at a terminal
     ("CN", "goods", "phone", ("card",)),
-    ("CN", "topup", "kiosk", ("card",)),
+    ("CN", "topup", "kiosk", ("cash", "card")),  # a kiosk takes cash first (SPEC §7)
+    ("RU", "topup", "kiosk", ("cash", "card")),
 ])
 def test_methods_offered_by_market_kind_and_channel(market, kind, channel, methods):
     assert registry.offered(load_rules(), market, kind, channel) == methods
@@ -40,12 +41,12 @@ def test_only_registered_methods_are_offered(rules_dir):  # noqa: F811
 
 def test_the_app_does_not_start_with_an_unknown_method(rules_dir):  # noqa: F811
     edit(rules_dir, "payments.toml", 'phone = ["card", "mobile_balance"]',
-         'phone = ["card", "cash"]')
+         'phone = ["card", "cheque"]')
 
     class Config(TestConfig):
         RULES_DIR = str(rules_dir)
 
-    with pytest.raises(RulesError, match="payments.toml: no such payment method: cash"):
+    with pytest.raises(RulesError, match="payments.toml: no such payment method: cheque"):
         create_app(Config)
 
 

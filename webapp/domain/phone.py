@@ -80,3 +80,18 @@ def as_typed_in_field(e164: str) -> str:
     prefix = f"+{number.country_code} "
     international = phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
     return international.removeprefix(prefix)
+
+
+# The longest national number a keypad takes: 10 digits in Russia, 11 in China.
+NATIONAL_DIGITS = {"RU": 10, "CN": 11}
+
+
+def format_as_typed(digits: str, region: str) -> str:
+    """National digits typed so far, grouped as the region writes its numbers ("903 123-45",
+    "138 1234 5678"), after its country code: what a keypad screen shows while typing."""
+    formatter = phonenumbers.AsYouTypeFormatter(region)
+    country = f"+{phonenumbers.country_code_for_region(region)}"
+    shown = ""
+    for digit in country + digits:
+        shown = formatter.input_digit(digit)
+    return shown

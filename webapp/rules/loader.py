@@ -17,6 +17,7 @@ from .. import pseudo
 from ..domain.builder import BuilderRules
 from ..domain.cards import OUTCOMES, TestCard, card_brand, check_number
 from ..domain.codes import CodePolicy
+from ..domain.kiosk import CashRules, Terminal
 from ..domain.markets import Market, Operator, Product, TopupLimits
 from ..domain.mcommerce import OperatorTerms
 from ..domain.money import MINOR_DIGITS
@@ -43,6 +44,9 @@ class Rules:
     refusal_sms_every: timedelta
     products: tuple[Product, ...]
     builder: BuilderRules
+    # Kiosks (rules/kiosk.toml): the bill acceptor and commission by market, terminals by id.
+    kiosk_cash: dict[str, CashRules]
+    terminals: dict[str, Terminal]
     # (market, order kind, channel) → the payment methods offered, in the chooser's order.
     payment_methods: dict[tuple[str, str, str], tuple[str, ...]]
 
@@ -390,6 +394,9 @@ def load_rules(directory: Path | str = RULES_DIR) -> Rules:
     if window <= 0:
         raise orders.fail("payment_window_minutes", "must be positive")
     mcommerce = _read(directory, "mcommerce.toml")
+    from .kiosk_loader import load_kiosk  # it reads with this module's _Reader
+
+    kiosk_cash, terminals = load_kiosk(_read(directory, "kiosk.toml"), markets)
     return Rules(
         markets=markets,
         promotions=_load_promotions(_read(directory, "promotions.toml"), markets),
@@ -401,5 +408,7 @@ def load_rules(directory: Path | str = RULES_DIR) -> Rules:
         refusal_sms_every=_load_refusal_sms_every(mcommerce),
         products=_load_products(_read(directory, "shop.toml"), markets),
         builder=_load_builder(_read(directory, "builder.toml"), markets),
+        kiosk_cash=kiosk_cash,
+        terminals=terminals,
         payment_methods=_load_payment_methods(_read(directory, "payments.toml"), markets),
     )

@@ -7,7 +7,9 @@ UPDATE, or a name with a transaction-level advisory lock (database.lock_name).
 The lock order. Every transaction takes the locks it needs in this order, never back up
 the list; two transactions can then never wait for each other in a circle (a deadlock):
 
-1. Per-number use-case locks (names): ``pay:<method>:<payer>`` (starting a payment of a
+1. Kiosk sessions (rows, services/kiosk.locked_session): a terminal's open session, before
+   the order it pays (cash paid in, a card tapped).
+   Per-number use-case locks (names): ``pay:<method>:<payer>`` (starting a payment of a
    payer with a method that keeps one waiting attempt per payer: a phone balance's number),
    ``first-topup:<phone>`` (placing a top-up of the number).
 2. Orders (rows), several in ascending order of their number (locked_orders).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import codes, orders, trust
+from . import codes, kiosk, orders, trust
 
 
 @dataclass(frozen=True)
@@ -12,10 +12,13 @@ class Settled:
     orders: int
     codes: int
     subscribers: int
+    kiosks: int = 0  # kiosk sessions ended by their idle time (cash inserted paid in)
 
 
 def settle_all() -> Settled:
-    """Expire unpaid orders and old codes, credit paid top-ups that are due, debit trust
-    payments that are due, take daily auto trust fees. Idempotent."""
+    """End kiosk sessions left idle (paying in their cash), expire unpaid orders and old
+    codes, credit paid top-ups that are due, debit trust payments that are due, take daily
+    auto trust fees. Idempotent."""
+    kiosks = kiosk.settle_idle()
     return Settled(orders=orders.settle_due(), codes=codes.expire_due(),
-                   subscribers=trust.settle_due())
+                   subscribers=trust.settle_due(), kiosks=kiosks)

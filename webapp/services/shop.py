@@ -18,10 +18,11 @@ CUSTOM = "custom"
 CUSTOM_RANGE = TopupLimits(tiles=(), min_amount=1, max_amount=10_000_000)
 
 
-def create_order(prefix: str, **fields) -> Order:
+def create_order(prefix: str, *, commit: bool = True, **fields) -> Order:
     """A new order awaiting payment with a fresh human-readable number, due within the
     payment window, with its first event row; committed, together with the caller's write
-    transaction (whose locks hold until then)."""
+    transaction (whose locks hold until then), unless `commit` is False: then the caller
+    commits it with the rest of its work (a kiosk links it to its session under one lock)."""
     begin_write()
     for _ in range(5):  # a clash of the random order number is rare; draw again
         now = clock.now()
@@ -34,7 +35,8 @@ def create_order(prefix: str, **fields) -> Order:
         except IntegrityError:
             continue
         begin(order, actor="payer", at=now)
-        db.session.commit()
+        if commit:
+            db.session.commit()
         return order
     db.session.rollback()
     raise RuntimeError("could not draw a free order number")

@@ -1,5 +1,5 @@
 """Endpoints for machines: an SMS gateway posts replies and delivery reports here, a USSD
-gateway its requests.
+gateway its requests, a kiosk's bill acceptor driver its note events.
 
 Every post is signed: X-Timestamp is the Unix time it was sent (seconds) and X-Signature the
 hex HMAC-SHA256 of "<timestamp>.<raw body>" with the gateway's shared secret. A post more than
@@ -16,10 +16,11 @@ import time
 
 from flask import Blueprint, current_app, jsonify, request
 
+from ..domain.money import MINOR_DIGITS, Money
 from ..extensions import csrf
 from ..i18n import FORMAT_LOCALES
 from ..inputs import nul_free
-from ..services import replies, sms, ussd
+from ..services import kiosk, kiosk_cash, replies, sms, ussd
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -27,6 +28,8 @@ TOLERANCE_SECONDS = 300
 # The columns these values are stored in (SmsMessage.phone, OneTimeCode.reply_to,
 # SmsMessage.body, SmsMessage.inbound_id); the USSD code is at most 32 characters.
 MAX_PHONE, MAX_SHORT_NUMBER, MAX_TEXT, MAX_MESSAGE_ID, MAX_USSD_CODE = 20, 16, 600, 64, 32
+# KioskNote.terminal and KioskNote.event_id.
+MAX_TERMINAL, MAX_EVENT_ID = 16, 64
 
 
 class Refusal(Exception):
@@ -124,3 +127,29 @@ def ussd_request():
     lang = payload.get("lang")
     lang = lang if isinstance(lang, str) and lang in FORMAT_LOCALES else "ru"
     return jsonify(reply=ussd.handle(msisdn, code, lang))
+
+
+@bp.post("/kiosk/notes")
+@csrf.exempt
+def kiosk_note():
+    """A kiosk's bill acceptor took a note: {"terminal": "770101", "event_id": "<the driver's
+    id of this event>", "note": 500} (the note in major units: rubles, yuan). The answer says
+    whether to keep it ({"accepted": true, "inserted": "...", ...}) or give it back
+    ({"accepted": false, "returned": true, "reason": "over_cap" | "unknown_note" |
+    "not_accepting"}); the same event id again gets the same answer with "duplicate": true
+    and counts once."""
+    payload = _signed_json("KIOSK_DEVICE_SECRET")
+    terminal_id = _text(payload, "terminal", MAX_TERMINAL)
+    event_id = _text(payload, "event_id", MAX_EVENT_ID)
+    note = payload.get("note")
+    if isinstance(note, bool) or not isinstance(note, int) or not 0 < note < 10**7:
+        raise Refusal("note must be a positive whole number of rubles or yuan", 400)
+    try:
+        term = kiosk.terminal(terminal_id)
+    except kiosk.KioskRefused as exc:
+        raise Refusal("unknown terminal", 404) from exc
+    currency = kiosk.market_of(term).currency
+    answer = kiosk_cash.insert_note(term.id, event_id, note * 10 ** MINOR_DIGITS[currency])
+    return jsonify(accepted=answer.accepted, returned=not answer.accepted,
+                   reason=answer.reason, duplicate=answer.duplicate, currency=currency,
+                   inserted=str(Money(answer.inserted, currency).major))

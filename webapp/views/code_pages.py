@@ -2,7 +2,7 @@
 sign-in and trust payment: show it (the code's status, time and tries left, when a new one may
 come), take a typed code, send a new one. Each page keeps its own address, texts and what
 happens on success; the part they share is here and in templates/codes/_code.html
-(`code_form(page, error)`, `code_status(page, code, now)`)."""
+(`code_form(page, error, button)`, `code_status(page, code, now, other_text)`)."""
 
 from __future__ import annotations
 

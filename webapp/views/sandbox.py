@@ -17,7 +17,7 @@ from ..domain.phone import format_international
 from ..extensions import csrf
 from ..htmx import render
 from ..refusals import CheckoutRefused
-from ..services import builder, checkout, demo, mobile, rules, trust
+from ..services import builder, checkout, demo, kiosk_screen, mobile, rules, trust
 from ..services.orders import DISPUTE
 from ..services.settle import settle_all
 from ..services.trust_texts import refusal_text
@@ -38,7 +38,15 @@ CLOCK_STEPS = {"1h": timedelta(hours=1), "1d": timedelta(days=1), "3d": timedelt
 def index():
     return render("sandbox/index.html", subscribers=demo.subscribers_overview(),
                   rules=rules(), now=clock.now(), offset=clock.offset(),
-                  steps=CLOCK_STEPS, note_text=demo.note_text, **labels.for_templates())
+                  steps=CLOCK_STEPS, note_text=demo.note_text,
+                  terminals=rules().terminals.values(), kiosk_receipts=_kiosk_receipts(),
+                  **labels.for_templates())
+
+
+def _kiosk_receipts():
+    """The latest kiosk receipts of every terminal (kept also when a customer walked away)."""
+    return [(terminal_id, token, receipt) for terminal_id in rules().terminals
+            for token, receipt in kiosk_screen.recent_receipts(terminal_id, limit=3)]
 
 
 def _subscriber_page(detail, error=None, spend_raw=""):
