@@ -20,14 +20,14 @@ from ..payments.base import PRIVATE
 from ..payments.mobile_balance import PRIVATE_REASONS, PURPOSE
 from ..refusals import MobileRefused
 from . import balances, checkout, rules, trust
-from .balances import DEBIT, SHOP_WALLET, wallet_balance, wallet_for
+from .balances import DEBIT, SHOP_WALLET, wallet_balance
 from .payment_ports import PORTS, provider
 
 METHOD = "mobile_balance"
 REPLACED = checkout.REPLACED
 
 __all__ = ["DEBIT", "PRIVATE", "PRIVATE_REASONS", "PURPOSE", "SHOP_WALLET", "MobileRefused",
-           "wallet_balance", "wallet_for"]
+           "wallet_balance"]
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from ..domain import orders as states
 from ..domain.cards import card_brand, normalize_number
 from ..i18n import current_lang
 from ..models import PaymentAttempt
-from ..payments.base import CODE, SMS_REPLY
+from ..payments.base import CODE, QR, REDIRECT, SMS_REPLY
 from ..refusals import CheckoutRefused, CodeRefused, FormRefused, Refused
 from ..services import checkout
 from ..services import orders as order_service
@@ -28,7 +28,8 @@ __all__ = ["ACTION_PAGES", "bp"]
 
 # The page a waiting attempt's payer goes to, by the kind of action it waits for: the one
 # place a kind gets its page (a wallet's redirect or QR and a cash session add theirs here).
-ACTION_PAGES = {CODE: "checkout.three_ds", SMS_REPLY: "mobile.waiting"}
+ACTION_PAGES = {CODE: "checkout.three_ds", SMS_REPLY: "mobile.waiting",
+                REDIRECT: "wallet_checkout.go", QR: "wallet_checkout.waiting"}
 
 
 @bp.post("/orders/<number>/pay/<method>")
