@@ -32,7 +32,7 @@ COMMENT_TAG = "TRANSLATORS:"
 AWAITING_CHECKOUT_SEAM = {
     "%(operator)s sent an SMS to %(number)s from %(short)s. Reply to it with the code, or type "
     "the code here.",
-    "Order", "Commission", "Confirm", "Item", "To pay", "Card", "CVC", "Receipt", "Paid",
+    "Commission", "Confirm", "To pay", "Card", "CVC", "Receipt", "Paid",
     "Method", "Time", "Merchant", "3-D Secure", "Top-up amount", "Expiry (MM/YY)", "Refunded",
     "Refunded to", "Refunded on", "Reason",
     "Ask for a new code below, or %(start)spay another way%(end)s.",

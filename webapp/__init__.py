@@ -31,6 +31,8 @@ from .views import (
     topup,
     trust,
     ussd,
+    wallet,
+    wallet_checkout,
 )
 from .views import (
     studio as studio_pages,
@@ -49,7 +51,10 @@ _LANG_TARGETS = {"checkout.pay_card": "checkout.order", "checkout.pay": "checkou
                  "sandbox.build": "sandbox.new_subscriber",
                  "shop.buy": "shop.index", "mobile.quote": "checkout.order",
                  "mobile.start": "checkout.order", "mobile.confirm": "mobile.waiting",
-                 "mobile.resend": "mobile.waiting", "sandbox.refund": "checkout.order"}
+                 "mobile.resend": "mobile.waiting", "sandbox.refund": "checkout.order",
+                 "wallet.press": "wallet.cashier", "wallet.create_wallet": "wallet.sandbox",
+                 "wallet.lock_wallet": "wallet.sandbox", "wallet.fail_notify": "wallet.trade_page",
+                 "wallet.settle_now": "wallet.trade_page"}
 
 
 def create_app(config: type = Config, overrides: dict | None = None) -> Flask:
@@ -94,6 +99,8 @@ def create_app(config: type = Config, overrides: dict | None = None) -> Flask:
     app.register_blueprint(shop.bp)
     app.register_blueprint(mobile.bp)
     app.register_blueprint(kiosk.bp)
+    app.register_blueprint(wallet.bp)
+    app.register_blueprint(wallet_checkout.bp)
     if app.config["SANDBOX"]:
         app.register_blueprint(sandbox.bp)
         app.register_blueprint(phone.bp)

@@ -13,7 +13,7 @@ from flask.cli import AppGroup
 
 from . import studio
 from .clock import clock
-from .services import demo
+from .services import demo, wallets
 from .services.settle import settle_all
 from .studio import shots
 
@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
     def seed_command():
         """Create the demo subscribers (idempotent)."""
         click.echo(f"demo subscribers created: {demo.seed()}")
+        click.echo(f"demo wallets created: {wallets.seed_demo()}")
 
     @app.cli.command("settle")
     def settle_command():
@@ -44,7 +45,8 @@ def init_app(app: Flask) -> None:
         done = settle_all()
         click.echo(f"orders settled: {done.orders}; codes expired: {done.codes}; "
                    f"subscribers settled: {done.subscribers}; kiosk sessions ended: "
-                   f"{done.kiosks}")
+                   f"{done.kiosks}; wallet trades closed: {done.trades}; "
+                   f"wallet notifications posted: {done.notifications}")
 
     @clock_group.command("advance")
     @click.argument("step")

@@ -43,6 +43,12 @@ GENERAL = {
     "three_ds_failed": _l("Declined: 3-D Secure confirmation failed. Try again or use another "
                           "card."),
     "card_not_found": _l("This saved card is no longer available. Choose another card."),
+    # wallet payments (SPEC §3.3), on the checkout
+    "wallet_brand": _l("Choose Alipay-style or WeChat Pay-style."),
+    "wallet_expired": _l("The wallet payment code expired before it was paid. Make a new one "
+                         "or pay another way."),
+    "wallet_closed": _l("The wallet payment was closed without being paid. Pay again or pay "
+                        "another way."),
     "not_pending": _l("This payment attempt is over. Start a new one."),
     # order state
     "expired": _l("The time to pay this order is over. Place a new order."),
@@ -171,8 +177,21 @@ KIOSK = {
                         "kiosk's receipt."),
 }
 
+# The wallet's own pages (SPEC §3.3): its cashier and its sandbox form (the refusals with
+# numbers in them, tries left, a lock's time, balances, are worded in views/wallet_messages.py).
+WALLET = {
+    "bad_number": _l("Enter the mobile number of your wallet."),
+    "bad_password": _l("The payment password is 6 digits."),
+    "no_password": _l("This wallet has no payment password yet."),
+    "expired": _l("This payment code has expired. Go back to the shop to make a new one."),
+    "closed": _l("This payment was closed by the shop. Go back to the shop to pay."),
+    "already_paid": _l("This order has already been paid."),
+    "not_found": _l("There is no such payment."),
+    "exists": _l("This number already has a wallet of this brand and currency."),
+    "bad_balance": _l("Enter a balance of 0 or more."),
+}
 
-AREAS = {"mobile": MOBILE, "trust": TRUST, "kiosk": KIOSK}
+AREAS = {"mobile": MOBILE, "trust": TRUST, "kiosk": KIOSK, "wallet": WALLET}
 
 
 def lookup(code: str, area: str | None = None):

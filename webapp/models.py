@@ -297,13 +297,33 @@ class SmsMessage(db.Model):
 
 
 class Wallet(db.Model):
-    """A sandbox wallet keyed by phone number (refunds of mobile payments go here)."""
+    """A sandbox wallet of the simulated wallet provider (SPEC §3.3): one per number, brand
+    and currency, with a 6-digit payment password kept as a salted keyed hash. Its balance
+    is the sum of its entries. Mobile-payment refunds (SPEC §3.2.4) land here too; the shop's
+    own merchant accounts are wallets whose phone is "merchant:…" and have no password."""
 
     __tablename__ = "wallets"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    phone: Mapped[str] = mapped_column(String(32), unique=True)
+    phone: Mapped[str] = mapped_column(String(32))
+    brand: Mapped[str] = mapped_column(String(8), default="alipay")
+    currency: Mapped[str] = mapped_column(String(3))
+    password_salt: Mapped[str | None] = mapped_column(String(32))
+    password_hash: Mapped[str | None] = mapped_column(String(64))
+    wrong_passwords: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Where it comes from: "demo", "sandbox" (the sandbox form), "refund" (made for one).
+    note: Mapped[str] = mapped_column(String(16), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (UniqueConstraint("phone", "brand", "currency",
+                                       name="uq_wallets_phone_brand_currency"),)
+
+    def balance(self) -> int:
+        """The balance in minor units: the sum of the wallet's entries."""
+        total = db.session.scalar(select(func.coalesce(func.sum(WalletEntry.amount), 0))
+                                  .where(WalletEntry.wallet_id == self.id))
+        return int(total or 0)
 
 
 class WalletEntry(db.Model):
@@ -313,12 +333,94 @@ class WalletEntry(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     wallet_id: Mapped[int] = mapped_column(ForeignKey("wallets.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(24))
+    kind: Mapped[str] = mapped_column(String(24))  # opening|payment|receipt|refund|...
     amount: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
+    trade_id: Mapped[int | None] = mapped_column(ForeignKey("wallet_trades.id"), index=True)
+    # A unique reference: the same payment or refund written twice fails on it.
     ref: Mapped[str | None] = mapped_column(String(80), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WalletTrade(db.Model):
+    """A trade of the wallet provider: what a merchant asked to be paid, by cashier link or QR.
+    Knows the merchant's reference and notify URL, never the shop's tables."""
+
+    __tablename__ = "wallet_trades"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trade_no: Mapped[str] = mapped_column(String(32), unique=True)
+    # The cashier page and QR code are reached by this random token (SPEC §8), never a number.
+    token: Mapped[str] = mapped_column(String(43), unique=True)
+    brand: Mapped[str] = mapped_column(String(8))
+    channel: Mapped[str] = mapped_column(String(4))  # h5 | qr
+    merchant: Mapped[str] = mapped_column(String(32))
+    merchant_name: Mapped[str] = mapped_column(String(64))
+    # The merchant's own reference (unique per merchant) and the order number it shows.
+    out_trade_no: Mapped[str] = mapped_column(String(64))
+    order_number: Mapped[str] = mapped_column(String(24))
+    subject: Mapped[str] = mapped_column(String(128))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(16), default="WAIT_BUYER_PAY", index=True)
+    close_reason: Mapped[str | None] = mapped_column(String(16))
+    notify_url: Mapped[str] = mapped_column(String(200))
+    return_url: Mapped[str | None] = mapped_column(String(200))
+    # The number the cashier suggests (the payer the merchant knows), typed over at will.
+    payer_hint: Mapped[str | None] = mapped_column(String(20))
+    payer_wallet_id: Mapped[int | None] = mapped_column(ForeignKey("wallets.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Sandbox: how many more notification posts to the merchant are made to fail.
+    notify_failures_left: Mapped[int] = mapped_column(default=0)
+
+    payer_wallet: Mapped[Wallet | None] = relationship()
+    notifications: Mapped[list[WalletNotification]] = relationship(
+        order_by="WalletNotification.id", back_populates="trade")
+
+    __table_args__ = (UniqueConstraint("merchant", "out_trade_no",
+                                       name="uq_wallet_trades_merchant_ref"),
+                      # the wallet closes unpaid trades past their expiry
+                      Index("ix_wallet_trades_status_expires_at", "status", "expires_at"))
+
+
+class WalletNotification(db.Model):
+    """One server-to-server notification of a trade's new status to the merchant, posted until
+    answered "success" or its retry schedule is used up. Its notify_id stays the same on every
+    retry, so the merchant can tell a repeat."""
+
+    __tablename__ = "wallet_notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trade_id: Mapped[int] = mapped_column(ForeignKey("wallet_trades.id"), index=True)
+    notify_id: Mapped[str] = mapped_column(String(32), unique=True)
+    trade_status: Mapped[str] = mapped_column(String(16))
+    body: Mapped[str] = mapped_column(String(2000))
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending|delivered|gave_up
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    next_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    trade: Mapped[WalletTrade] = relationship(back_populates="notifications")
+    posts: Mapped[list[WalletNotifyPost]] = relationship(order_by="WalletNotifyPost.id")
+
+
+class WalletNotifyPost(db.Model):
+    """One post of a notification and what the merchant answered."""
+
+    __tablename__ = "wallet_notify_posts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notification_id: Mapped[int] = mapped_column(ForeignKey("wallet_notifications.id"),
+                                                 index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    http_status: Mapped[int] = mapped_column()
+    answer: Mapped[str] = mapped_column(String(200))
+    ok: Mapped[bool] = mapped_column(Boolean)
 
 
 class SessionVersion(db.Model):
@@ -397,5 +499,6 @@ class Setting(db.Model):
 
 
 __all__ = ["Subscriber", "LedgerEntry", "Order", "OrderEvent", "StateEvent", "PaymentAttempt",
-           "SavedCard", "TrustCredit", "Wallet", "WalletEntry",
+           "SavedCard", "TrustCredit", "Wallet", "WalletEntry", "WalletTrade", "WalletNotification",
+           "WalletNotifyPost",
            "OneTimeCode", "SmsMessage", "SessionVersion", "Setting"]

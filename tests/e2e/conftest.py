@@ -217,16 +217,18 @@ def _watch(context, problems: PageProblems) -> None:
 
 @pytest.fixture
 def open_page(browser, request) -> Iterator[Callable]:
-    """open_page(locale="ru-RU", javascript=True) -> a fresh phone-sized page in its own
+    """open_page(locale="ru-RU", javascript=True, **options) -> a fresh phone-sized page in its own
     context (own cookies). Problems the pages ran into fail the test at teardown, but for the
     answers a test expects: open_page.expect(url, status)."""
     contexts = []
     problems = PageProblems()
 
-    def _open(locale: str = "ru-RU", javascript: bool = True, viewport: dict | None = None):
+    def _open(locale: str = "ru-RU", javascript: bool = True, viewport: dict | None = None,
+              **options):
+        # options: more of Playwright's new_context(), e.g. has_touch=True for tap()
         context = browser.new_context(viewport=viewport or PHONE, locale=locale,
                                       java_script_enabled=javascript,
-                                      device_scale_factor=2)
+                                      device_scale_factor=2, **options)
         context.set_default_timeout(10_000)
         _watch(context, problems)
         contexts.append(context)

@@ -53,7 +53,15 @@ def _submit(page: Page, form_has: str) -> None:
     page.locator("form", has=page.locator(form_has)).locator("button[type=submit]").last.click()
 
 
+def _card_form(page: Page) -> None:
+    """The card's form: China opens on the wallet (SPEC §3.3), the card is one tab away."""
+    if not page.locator("#card-number").is_visible():
+        page.locator('nav.method-chooser a[href*="method=card"]').click()
+    expect(page.locator("#card-number")).to_be_visible()
+
+
 def _pay_by_card(page: Page, number: str) -> None:
+    _card_form(page)
     page.locator("#card-number").fill(number)
     page.locator("#card-expiry").fill("12/30")
     page.locator("#card-cvc").fill("123")
@@ -112,6 +120,7 @@ def walk(page: Page, base: str, lang: str) -> Iterator[str]:
     page.goto(order_url)
     page.goto(f"{base}/topup/{market}?lang={lang}")
     _place_topup(page, market)
+    _card_form(page)
     page.locator("input[name=save_card]").check()
     _pay_by_card(page, APPROVED_CARD)
     expect(page.locator(".receipt")).to_be_visible()

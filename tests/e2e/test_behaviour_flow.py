@@ -15,6 +15,7 @@ from .conftest import ARTIFACTS
 from .test_topup_flow import (
     ORDER_URL,
     assert_no_horizontal_overflow,
+    open_card_form,
     place_order,
     radio,
     text,
@@ -125,7 +126,9 @@ def order_to_pay(page: Page, base: str, lang: str, market: str, phone: str) -> s
     page.locator("#phone").fill(phone)
     page.locator("label.tile.op").first.click()
     page.locator("label.tile.amount").first.click()
-    return place_order(page)
+    number = place_order(page)
+    open_card_form(page)
+    return number
 
 
 CARD_CASES = [  # lang, market, signed-in payer, number topped up, JavaScript
@@ -211,6 +214,7 @@ def test_refunded_topup_shows_the_refund_and_retries_with_another_operator(
     expect(radio(page, "operator", wrong)).to_be_checked()
     expect(page.locator("#summary .total")).to_be_visible()
     place_order(page)
+    open_card_form(page)
     page.locator("#card-number").fill("4242 4242 4242 4242")
     page.locator("#card-expiry").fill("12/30")
     page.locator("#card-cvc").fill("123")
@@ -236,6 +240,7 @@ def test_refunded_topup_shows_the_refund_and_retries_with_another_operator(
     page.locator("label.tile", has=radio(page, "operator", right)).click()
     expect(page.locator("#summary .total")).to_be_visible()
     place_order(page)
+    open_card_form(page)
     page.locator("#card-number").fill("4242 4242 4242 4242")
     page.locator("#card-expiry").fill("12/30")
     page.locator("#card-cvc").fill("123")

@@ -22,6 +22,7 @@ from .test_topup_flow import (
     ORDER_URL,
     assert_no_horizontal_overflow,
     choose_amount,
+    open_card_form,
     place_order,
     start_topup,
     text,
@@ -131,6 +132,7 @@ def test_three_ds_code_from_the_virtual_phone(open_page, live_server, lang, loca
     start_topup(page, base, market, lang, typed, operator)
     choose_amount(page, "10000")
     number = place_order(page)
+    open_card_form(page)
 
     field = page.locator("#card-number")
     field.click()

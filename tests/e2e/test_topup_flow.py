@@ -67,6 +67,14 @@ def place_order(page: Page) -> str:
     return number
 
 
+def open_card_form(page: Page) -> None:
+    """The card's form on the order page: China opens on the wallet (SPEC §3.3), the card is
+    one tab away; Russia opens on the card."""
+    if not page.locator("form.pay-card").is_visible():
+        page.locator('nav.method-chooser a[href*="method=card"]').click()
+    expect(page.locator("form.pay-card")).to_be_visible()
+
+
 def pay_by_card(page: Page, number: str, expiry: str = "12/30", cvc: str = "123",
                 brand: str | None = None) -> None:
     field = page.locator("#card-number")
@@ -136,6 +144,7 @@ def test_china_mobile_topup_in_chinese(open_page, live_server):
 
     place_order(page)
     expect(page.locator(".summary .price")).to_have_text("¥98")
+    open_card_form(page)
     expect(page.locator("form.pay-card").get_by_role("button")).to_contain_text("¥98")
     assert_no_horizontal_overflow(page)
     ARTIFACTS.mkdir(exist_ok=True)

@@ -61,7 +61,9 @@ def test_goods_checkout_offers_card_and_mobile_balance(client, seeded):
     assert "Phone case" in page and 'id="card-number"' in page
     assert "Pay from the phone balance" in page
     cn = client.get(buy(client, market="CN") + "?lang=en").get_data(as_text=True)
-    assert "Pay from the phone balance" not in cn and 'id="card-number"' in cn
+    # China: the wallet first (SPEC §3.3), the card one tab away, no phone balance.
+    assert "Pay from the phone balance" not in cn and "Pay with Alipay-style" in cn
+    assert "method=card" in cn
 
 
 def test_topup_checkout_offers_no_mobile_balance(client, seeded):

@@ -76,6 +76,9 @@ class VoucherProvider:
     def action_failed(self, details):
         return None
 
+    def withdraw(self, details):
+        return None  # nothing started outside the shop
+
     def refund(self, request):
         raise NotImplementedError
 
@@ -152,7 +155,7 @@ def test_a_fake_method_completes_later_by_notification(client, voucher):
 def test_a_method_the_order_does_not_offer_is_not_found(client, voucher):
     order = topup_order(phone="+8613812345678", operator="china_mobile", amount="5000",
                         market="CN", client=client)
-    assert checkout.offered(order) == ("card",)
+    assert checkout.offered(order) == ("wallet", "card")
     assert client.post(f"/orders/{order.number}/pay/voucher",
                        data={"voucher": "GOOD-0001", "attempt_key": "v" * 24}).status_code == 404
     assert db.session.scalar(select(PaymentAttempt.id)) is None

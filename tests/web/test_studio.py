@@ -69,6 +69,18 @@ SHOWS = {
     "sms.mobile_payment": "reply with this code",
     "sms.mobile_refusal": "switched mobile payments off",
     "errors.not_found": "Page not found",
+    "wallet.chooser": "Pay with Alipay-style",
+    "wallet.cashier_wechat": "WeChat Pay-style wallet",
+    "wallet.wrong_password": "4 tries left",
+    "wallet.locked": "this wallet is locked",
+    "wallet.insufficient": "Not enough money in the wallet",
+    "wallet.no_wallet": "has no Alipay-style wallet",
+    "wallet.checking": "Checking the payment with Alipay-style",
+    "wallet.receipt": "Alipay-style wallet",
+    "wallet.qr": "Scan with the WeChat Pay-style app",
+    "wallet.qr_expired": "This code has expired.",
+    "wallet.paid": "Payment successful",
+    "wallet.trade": "answered success",
 }
 
 

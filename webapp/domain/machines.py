@@ -4,7 +4,7 @@ Each is registered by name in `domain.states.MACHINES`; how to add one: domain/s
 
 from __future__ import annotations
 
-from . import codes, orders, trust
+from . import codes, orders, trust, wallet
 from .states import define
 
 ORDER_TOPUP = define("order.topup", orders.ORDER_TRANSITIONS, initial=orders.AWAITING_PAYMENT)
@@ -34,3 +34,7 @@ SMS_MESSAGE = define("sms", {
     SMS_FAILED: set(),
     SMS_RECEIVED: set(),
 }, initial={SMS_QUEUED, SMS_RECEIVED})
+
+# A wallet trade (SPEC §3.3): waiting for the buyer, then paid or closed; a full refund closes a
+# paid one.
+WALLET_TRADE = define("wallet_trade", wallet.TRADE_TRANSITIONS, initial=wallet.WAIT_BUYER_PAY)

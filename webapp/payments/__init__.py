@@ -6,6 +6,7 @@ from . import registry
 from .card import CardProvider
 from .cash import CashProvider
 from .mobile_balance import MobileBalanceProvider
+from .wallet import WalletProvider
 
 registry.register("card", lambda rules, ports: CardProvider(rules.test_cards, ports.saved_cards))
 registry.register("mobile_balance", lambda rules, ports: MobileBalanceProvider(
@@ -13,3 +14,4 @@ registry.register("mobile_balance", lambda rules, ports: MobileBalanceProvider(
 # Cash is offered on the kiosk channel only (rules/payments.toml); its kiosk tile and steps
 # are templates/kiosk/methods/cash.html and templates/kiosk/steps/cash.html.
 registry.register("cash", lambda rules, ports: CashProvider(rules.kiosk_cash))
+registry.register("wallet", lambda rules, ports: WalletProvider(ports.wallet))

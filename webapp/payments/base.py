@@ -149,4 +149,11 @@ class PaymentProvider(Protocol):
         fails the attempt; None lets it wait for a new code."""
         ...
 
+    def withdraw(self, details: Any) -> Succeeded | None:
+        """The shop gives a waiting attempt up (another payment starts, the payer pays another
+        way, the order's window ends): the provider takes back what it started outside (a
+        wallet's trade is closed). A Succeeded if it turns out the payer paid it meanwhile:
+        the checkout then takes that payment instead of giving it up."""
+        ...
+
     def refund(self, request: RefundRequest) -> Refunded: ...

@@ -186,6 +186,10 @@ class CardProvider:
         """The code can no longer confirm the payment (too many wrong tries)."""
         return Declined("three_ds_failed", details)
 
+    def withdraw(self, details: CardAttempt) -> None:
+        """Nothing was started outside: giving the attempt up is the checkout's alone."""
+        return None
+
     def refund(self, request: RefundRequest) -> Refunded:
         return Refunded(CardRefunded(request.details.brand, request.details.last4))
 

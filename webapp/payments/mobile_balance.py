@@ -158,6 +158,10 @@ class MobileBalanceProvider:
         """A dead code fails nothing: the payment waits for a new one (the page resends)."""
         return None
 
+    def withdraw(self, details: BalanceAttempt) -> None:
+        """Nothing was started outside: giving the attempt up is the checkout's alone."""
+        return None
+
     def refund(self, request: RefundRequest) -> Refunded:
         self._balances.refund_to_wallet(request.payer, request.order.number,
                                         request.amount.minor, request.amount.currency)

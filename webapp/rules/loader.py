@@ -23,6 +23,7 @@ from ..domain.mcommerce import OperatorTerms
 from ..domain.money import MINOR_DIGITS
 from ..domain.topup import Promotion
 from ..domain.trust import AmountBand, FeeStep, TrustRules
+from ..domain.wallet import WalletRules, is_password_shape
 
 RULES_DIR = Path(__file__).parent
 
@@ -47,6 +48,7 @@ class Rules:
     # Kiosks (rules/kiosk.toml): the bill acceptor and commission by market, terminals by id.
     kiosk_cash: dict[str, CashRules]
     terminals: dict[str, Terminal]
+    wallet: WalletRules
     # (market, order kind, channel) → the payment methods offered, in the chooser's order.
     payment_methods: dict[tuple[str, str, str], tuple[str, ...]]
 
@@ -357,6 +359,36 @@ def _load_builder(raw: dict, markets: dict[str, Market]) -> BuilderRules:
     return BuilderRules(prefixes=prefixes, **values)
 
 
+def _positive(reader: _Reader, key: str) -> int:
+    value = reader.get(key, int)
+    if value <= 0:
+        raise reader.fail(key, "must be positive")
+    return value
+
+
+def _load_wallet(raw: dict) -> WalletRules:
+    root = _Reader("wallet.toml", raw)
+    password = _Reader("wallet.toml", root.get("password", dict), "password")
+    notify = _Reader("wallet.toml", root.get("notify", dict), "notify")
+    demo = _Reader("wallet.toml", root.get("demo", dict), "demo")
+    retries = notify.get("retry_after_seconds", list)
+    if not retries or not all(isinstance(s, int) and not isinstance(s, bool) and s > 0
+                              for s in retries):
+        raise notify.fail("retry_after_seconds", "a list of positive whole seconds")
+    demo_password = demo.get("password", str)
+    if not is_password_shape(demo_password):
+        raise demo.fail("password", "six digits")
+    balances = _Reader("wallet.toml", demo.get("balance", dict), "demo.balance")
+    return WalletRules(
+        trade_valid_for=timedelta(minutes=_positive(root, "trade_valid_minutes")),
+        max_wrong_passwords=_positive(password, "max_wrong"),
+        lock_for=timedelta(minutes=_positive(password, "lock_minutes")),
+        signature_tolerance=timedelta(seconds=_positive(notify, "signature_tolerance_seconds")),
+        retry_after=tuple(timedelta(seconds=s) for s in retries),
+        demo_password=demo_password,
+        demo_balance={currency: balances.major(currency, currency) for currency in MINOR_DIGITS})
+
+
 ORDER_KINDS = ("topup", "goods")
 CHANNELS = ("phone", "kiosk")
 
@@ -410,5 +442,6 @@ def load_rules(directory: Path | str = RULES_DIR) -> Rules:
         builder=_load_builder(_read(directory, "builder.toml"), markets),
         kiosk_cash=kiosk_cash,
         terminals=terminals,
+        wallet=_load_wallet(_read(directory, "wallet.toml")),
         payment_methods=_load_payment_methods(_read(directory, "payments.toml"), markets),
     )

@@ -12,12 +12,12 @@ from ..clock import clock
 from ..domain import mcommerce as rules_of
 from ..domain.markets import Operator
 from ..extensions import db
-from ..models import LedgerEntry, Order, Subscriber, Wallet, WalletEntry
+from ..models import LedgerEntry, Order, Subscriber
 from ..refusals import MobileRefused
-from . import rules, sms, sms_texts, trust
+from . import rules, sms, sms_texts, trust, wallets
 
 DEBIT = "mcommerce_debit"
-SHOP_WALLET = "merchant:shop"
+SHOP_WALLET = wallets.SHOP  # the shop's account at the wallet provider
 
 
 def payer(subscriber: Subscriber) -> rules_of.Payer:
@@ -69,22 +69,9 @@ def subscriber_of(phone: str, operator: Operator, lock: bool = False) -> Subscri
     return subscriber
 
 
-def wallet_for(phone: str) -> Wallet:
-    """The sandbox wallet of a number, created if missing (in the caller's transaction)."""
-    wallet = db.session.scalar(select(Wallet).where(Wallet.phone == phone))
-    if wallet is None:
-        wallet = Wallet(phone=phone, created_at=clock.now())
-        db.session.add(wallet)
-        db.session.flush()
-    return wallet
-
-
 def wallet_balance(phone: str) -> int | None:
-    wallet = db.session.scalar(select(Wallet).where(Wallet.phone == phone))
-    if wallet is None:
-        return None
-    return sum(db.session.scalars(select(WalletEntry.amount).where(
-        WalletEntry.wallet_id == wallet.id)))
+    """What the number's wallets hold (None if it has none)."""
+    return wallets.total_balance(phone)
 
 
 class Balances:
@@ -124,11 +111,6 @@ class Balances:
 
     def refund_to_wallet(self, phone: str, order_number: str, amount: int,
                          currency: str) -> None:
-        """Entries on both sides: the payer's wallet gets it back, the shop's gives it."""
+        """To the wallet of the number (SPEC §3.2.4), from the shop's account, once."""
         order_id = db.session.scalar(select(Order.id).where(Order.number == order_number))
-        payer_wallet, shop = wallet_for(phone), wallet_for(SHOP_WALLET)
-        for wallet, value in ((payer_wallet, amount), (shop, -amount)):
-            db.session.add(WalletEntry(wallet_id=wallet.id, kind="refund", amount=value,
-                                       currency=currency, order_id=order_id,
-                                       ref=f"refund:{order_id}:{wallet.id}",
-                                       created_at=clock.now()))
+        wallets.refund_to_number(phone, currency, amount, order_id, clock.now())

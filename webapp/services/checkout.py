@@ -40,7 +40,7 @@ from ..payments.base import (
     Succeeded,
 )
 from ..refusals import CheckoutRefused, CodeRefused
-from . import codes, replies, rules, sms_texts
+from . import codes, orders, replies, rules, sms_texts
 from .db_locks import locked_order, locked_orders
 from .orders import (
     cancel_pending_attempts,
@@ -176,6 +176,9 @@ def start(number: str, method: str, submission, *, idempotency_key: str,
         if same is not None:
             db.session.commit()  # the action already asked for stands (its page can resend)
             return same
+        if withdraw_waiting(order):  # the payer paid a waiting attempt (a wallet) meanwhile
+            db.session.commit()
+            raise CheckoutRefused("already_paid")
         outcome = prov.start(StartRequest(payable(order, locale), submission, signed_in))
         now = clock.now()
         for old in waiting:
@@ -348,12 +351,31 @@ def resend(number: str, attempt_id: int, locale: str, method: str | None = None)
         raise
 
 
+def _withdraw(order: Order, attempt: PaymentAttempt) -> bool:
+    """Let a waiting attempt's provider take back what it started outside (a wallet closes its
+    trade) before the attempt is given up; True if the payer had paid it meanwhile: that
+    payment is recorded (the order is paid) instead. Under the order's lock."""
+    outcome = provider(attempt.method).withdraw(details(attempt))
+    if isinstance(outcome, Succeeded) and order.status == states.AWAITING_PAYMENT:
+        _record(order, attempt, outcome)
+        return True
+    return False
+
+
+def withdraw_waiting(order: Order) -> bool:
+    """Before anything else may pay the order (another method, or its window ending): each
+    waiting attempt's provider takes back what it started; True if one turns out paid."""
+    return any(_withdraw(order, attempt) for attempt in list(order.attempts)
+               if attempt.status == states.PENDING)
+
+
 def cancel(number: str, attempt_id: int, reason: str = "canceled") -> PaymentAttempt:
-    """The payer gives up a waiting attempt (pays another way); its code stops working.
-    An attempt already finished is returned unchanged."""
+    """The payer gives up a waiting attempt (pays another way); its code stops working. A
+    wallet's trade is closed first: if the payer paid it meanwhile, that payment stands (the
+    attempt succeeds, the order is paid). An attempt already finished is returned unchanged."""
     try:
-        _, attempt = _locked_attempt(number, attempt_id, None)
-        if attempt.status == states.PENDING:
+        order, attempt = _locked_attempt(number, attempt_id, None)
+        if attempt.status == states.PENDING and not _withdraw(order, attempt):
             asked = challenge(attempt)
             if asked is not None:
                 codes.withdraw(asked.to, asked.purpose, _subject(attempt))
@@ -403,5 +425,8 @@ def _complete_from_reply(subject: str) -> None:
         _answer(order, attempt, lambda prov, request: prov.confirm(request))
 
 
+# An order whose window ends with an attempt still waiting: its provider takes back what it
+# started first (a wallet trade paid just before the deadline pays the order).
+orders.BEFORE_EXPIRY.append(lambda order, now: withdraw_waiting(order))
 replies.HANDLERS["attempt"] = replies.ReplyHandler(lock=_lock_for_reply,
                                                    complete=_complete_from_reply)

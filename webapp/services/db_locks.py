@@ -13,12 +13,17 @@ the list; two transactions can then never wait for each other in a circle (a dea
    payer with a method that keeps one waiting attempt per payer: a phone balance's number),
    ``first-topup:<phone>`` (placing a top-up of the number).
 2. Orders (rows), several in ascending order of their number (locked_orders).
-3. One-time codes: the ``codes:<phone>`` name when issuing, then code rows (a code used,
+3. Wallet trades (rows, services/wallet_trades.py): the shop closes or refunds a trade under
+   its order's lock; the wallet's cashier locks a trade alone (never an order).
+4. Wallets: the ``wallet:<phone>:<brand>:<currency>`` name when one may be opened, then wallet
+   rows (the payer's, checked for its password lock and balance).
+5. One-time codes: the ``codes:<phone>`` name when issuing, then code rows (a code used,
    or the codes a new one supersedes).
-4. Subscribers (rows): the balance, limits and trust credit of a number.
-5. Leaf locks, after which nothing else is taken: ``notice:<phone>`` (rationing the SMS that
+6. Subscribers (rows): the balance, limits and trust credit of a number.
+7. Leaf locks, after which nothing else is taken: ``notice:<phone>`` (rationing the SMS that
    tells a number why a payment was refused); an SMS row moved by a delivery report
-   (sms.record_delivery, which takes nothing else).
+   (sms.record_delivery, which takes nothing else); a wallet notification claimed for a post
+   (after its trade's row).
 
 Rows written but never read back under a lock (ledger and wallet entries, events, SMS) need
 no place in the list. So a reply to an SMS locks the order it pays before the code it uses, and

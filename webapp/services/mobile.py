@@ -20,14 +20,14 @@ from ..models import Order, PaymentAttempt
 from ..payments.mobile_balance import PURPOSE, BalanceSubmission
 from ..refusals import CheckoutRefused, MobileRefused
 from . import balances, checkout, rules, trust
-from .balances import DEBIT, SHOP_WALLET, wallet_balance, wallet_for
+from .balances import DEBIT, SHOP_WALLET, wallet_balance
 from .orders import DISPUTE
 from .payment_ports import PORTS, provider
 
 METHOD = "mobile_balance"
 REPLACED = checkout.REPLACED
 
-__all__ = ["DEBIT", "PURPOSE", "SHOP_WALLET", "MobileRefused", "wallet_balance", "wallet_for"]
+__all__ = ["DEBIT", "PURPOSE", "SHOP_WALLET", "MobileRefused", "wallet_balance"]
 
 # Refusals that tell something about the subscriber (SPEC §3.2.2): shown only to a payer signed
 # in as the number; anyone else reads PRIVATE and the number gets the reason by SMS. An unknown

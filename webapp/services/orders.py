@@ -3,7 +3,7 @@ what fell due (expiry, crediting)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -59,9 +59,18 @@ def expire(order: Order, at: datetime) -> None:
     cancel_pending_attempts(order, at, reason="expired")
 
 
+# Asked, under the order's lock, before an unpaid order expires: a payment method that started
+# something outside (a wallet's trade) takes it back and answers True if the payer turns out to
+# have paid in time (the order is then paid, not expired). services/checkout.py adds its hook:
+# orders cannot know the providers.
+BEFORE_EXPIRY: list[Callable[[Order, datetime], bool]] = []
+
+
 def expire_if_due(order: Order, now: datetime) -> bool:
     """Expire an unpaid order whose payment window is over; True if it did."""
     if order.status == states.AWAITING_PAYMENT and states.is_past_deadline(order.deadline, now):
+        if any(hook(order, now) for hook in BEFORE_EXPIRY):
+            return False  # paid in time after all
         expire(order, now)
         return True
     return False

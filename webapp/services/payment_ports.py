@@ -17,6 +17,7 @@ from ..payments.base import PaymentProvider
 from ..payments.card import CardAttempt, SavedCardRef
 from . import rules
 from .balances import Balances
+from .wallet_api import WalletApi
 
 
 def _ref(card: SavedCard) -> SavedCardRef:
@@ -59,7 +60,7 @@ class SavedCards:
         return existing.id
 
 
-PORTS = SimpleNamespace(saved_cards=SavedCards(), balances=Balances())
+PORTS = SimpleNamespace(saved_cards=SavedCards(), balances=Balances(), wallet=WalletApi())
 
 
 def provider(method: str) -> PaymentProvider:

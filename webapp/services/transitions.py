@@ -44,6 +44,7 @@ from ..models import (
     SmsMessage,
     StateEvent,
     TrustCredit,
+    WalletTrade,
 )
 
 ORDER_KIND = "order"  # the subject_kind of orders' events (OrderEvent loads them)
@@ -78,6 +79,7 @@ register(PaymentAttempt, "attempt", machines.PAYMENT_ATTEMPT)
 register(OneTimeCode, "code", machines.ONE_TIME_CODE)
 register(TrustCredit, "trust_credit", machines.TRUST_CREDIT)
 register(SmsMessage, "sms", machines.SMS_MESSAGE)
+register(WalletTrade, "wallet_trade", machines.WALLET_TRADE)
 
 
 def subject_of(thing: Any) -> Subject:

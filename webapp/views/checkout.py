@@ -19,7 +19,7 @@ from ..htmx import is_htmx, render
 from ..i18n import current_lang
 from ..models import PaymentAttempt
 from ..payments import registry
-from ..payments.base import CODE, SMS_REPLY
+from ..payments.base import CODE, QR, REDIRECT, SMS_REPLY
 from ..refusals import CheckoutRefused, FormRefused, Refused
 from ..services import checkout, codes, mobile, rules
 from ..services import orders as order_service
@@ -36,7 +36,8 @@ bp = Blueprint("checkout", __name__)
 POLL_SECONDS = {states.AWAITING_PAYMENT: 30, states.PAID: 2, states.CREDITING: 2}
 # The page a waiting attempt's payer goes to, by the kind of action it waits for (a wallet's
 # redirect or QR and a cash session add theirs).
-ACTION_PAGES = {CODE: "checkout.three_ds", SMS_REPLY: "mobile.waiting"}
+ACTION_PAGES = {CODE: "checkout.three_ds", SMS_REPLY: "mobile.waiting",
+                REDIRECT: "wallet_checkout.go", QR: "wallet_checkout.waiting"}
 
 
 def _chosen(order, methods: tuple[str, ...], method: str | None) -> str | None:

@@ -20,6 +20,9 @@ AREAS = {
     "trust": _l("Trust payment"),
     # TRANSLATORS: studio gallery heading: the USSD dialer and its answers (*141#).
     "ussd": _l("USSD requests"),
+    # TRANSLATORS: studio gallery heading: the Alipay-style and WeChat Pay-style wallet: its
+    # cashier, the QR code, its sandbox pages.
+    "wallet": _l("Alipay-style and WeChat Pay-style wallet"),
     # TRANSLATORS: studio gallery heading: the payer's account pages.
     "account": _l("Account"),
     # TRANSLATORS: studio gallery heading: the sandbox's own pages (demo numbers, builder).
@@ -37,7 +40,8 @@ from . import (  # noqa: E402 - each module registers its screens  # noqa: F401 
     sandbox,
     topup,
     trust,
+    wallet,
 )
 
 __all__ = ["AREAS", "account", "checkout", "codes", "mobile", "phone", "sandbox", "topup",
-           "trust"]
+           "trust", "wallet"]
