@@ -85,7 +85,9 @@ def _studio_group(app: Flask) -> AppGroup:
     @click.option("--locales", default=",".join(shots.LOCALES), show_default=True,
                   help="Languages, comma-separated.")
     @click.option("--sizes", default=",".join(shots.SIZES), show_default=True,
-                  help="phone (390×844) and/or kiosk (1080×1920).")
+                  help="phone (390×844), kiosk (1080×1920), desktop (1280×800): each screen "
+                  "at its own size when it is listed (a kiosk's screens at kiosk), else at "
+                  "each size listed.")
     @click.option("--out", default="studio-shots", show_default=True, type=click.Path(),
                   help="Folder for the PNGs, index.html, strings.json and report.txt.")
     @click.option("--screens", default="", help="Only these screens (comma-separated names, "
