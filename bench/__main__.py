@@ -18,6 +18,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,13 +28,13 @@ from sqlalchemy import create_engine, func, make_url, select, text
 from webapp import create_app
 from webapp.config import Config
 from webapp.extensions import db
-from webapp.models import Order
+from webapp.models import Order, Subscriber
 from webapp.services import demo
 from webapp.services.settle import settle_all
 
 from . import data, load
 from .browser import Browser
-from .servers import GUNICORN_ARGS, PROJECT_DIR, gunicorn
+from .servers import GUNICORN_ARGS, PROJECT_DIR, cpu_seconds, gunicorn
 
 PAGES = {"top-up": "/topup/RU", "checkout": None, "trust": "/trust"}  # checkout: placed first
 LEDGER_LENGTHS = (10, 1_000, 100_000)
@@ -68,6 +69,16 @@ def _prepare(url: str) -> None:
         db.engine.dispose()
 
 
+def _measured(base: str, path: str, seconds: float, cookie: str | None = None) -> load.Load:
+    """wrk against base + path, with the CPU the server used per request meanwhile."""
+    before = cpu_seconds(base)
+    found = load.run(base + path, seconds, cookie)
+    after = cpu_seconds(base)
+    if before is None or after is None or not found.requests:
+        return found
+    return replace(found, cpu_ms=(after - before) * 1000 / found.requests)
+
+
 def _pages(app_base: str, bare_base: str, seconds: float, rounds: int) -> dict:
     """Each page against the bare app, interleaved bare, page, bare, page…; the ratio of each
     pair, and the median over the rounds."""
@@ -81,8 +92,8 @@ def _pages(app_base: str, bare_base: str, seconds: float, rounds: int) -> dict:
     for name, path in paths.items():
         pairs = []
         for _ in range(rounds):
-            bare = load.run(bare_base + "/", seconds)
-            page = load.run(app_base + path, seconds, cookie)
+            bare = _measured(bare_base, "/", seconds)
+            page = _measured(app_base, path, seconds, cookie)
             pairs.append((bare, page))
         _log(f"  {name}: {[round(p.rps / b.rps, 2) for b, p in pairs]} × bare")
         found[name] = {
@@ -94,10 +105,19 @@ def _pages(app_base: str, bare_base: str, seconds: float, rounds: int) -> dict:
             "bare_rps": statistics.median(b.rps for b, _ in pairs),
             "bare_p50_ms": statistics.median(b.p50_ms for b, _ in pairs),
             "bare_p99_ms": statistics.median(b.p99_ms for b, _ in pairs),
+            # The servers' own CPU per request: what other jobs on a shared machine disturb
+            # least (req/s and latency include waiting for them).
+            "cpu_ms": _median_of(p.cpu_ms for _, p in pairs),
+            "bare_cpu_ms": _median_of(b.cpu_ms for b, _ in pairs),
             "errors": sum(p.errors + b.errors for b, p in pairs),
             "runs": [{"bare": b.as_dict(), "page": p.as_dict()} for b, p in pairs],
         }
     return found
+
+
+def _median_of(values) -> float | None:
+    known = [v for v in values if v is not None]
+    return statistics.median(known) if known else None
 
 
 def _credited(app) -> int:
@@ -187,16 +207,27 @@ def _two_at_once(url: str) -> dict:
             "settled_each": [r["subscribers"] for r in reports]}
 
 
+def _read_balance(phone: str) -> int:
+    """A balance read as a request makes it: the number's row from the database (nothing
+    cached in the session), then its balance."""
+    db.session.expire_all()
+    return db.session.scalar(select(Subscriber).where(Subscriber.phone == phone)).balance()
+
+
 def _balances(app) -> dict:
     found = {}
     with app.app_context():
         for length in LEDGER_LENGTHS:
             subscriber = data.add_ledger(length)
+            phone, expected = subscriber.phone, data.ledger_sum(subscriber.id)
             reads = 200 if length <= 1_000 else 30
             times = []
             for _ in range(reads):
-                seconds, _ = _timed(subscriber.balance)
-                times.append(seconds * 1000)
+                began = time.perf_counter()
+                balance = _read_balance(phone)
+                times.append((time.perf_counter() - began) * 1000)
+            if balance != expected:
+                raise SystemExit(f"{phone}: stored balance {balance} ≠ its ledger {expected}")
             db.session.commit()
             found[str(length)] = {"median_ms": statistics.median(times), "reads": reads}
             _log(f"  {length} entries: {statistics.median(times):.3f} ms")
@@ -227,6 +258,10 @@ def run_database(name: str, url: str, seconds: float, rounds: int, sizes: list[i
             "balances": balances}
 
 
+def _ms(value: float | None) -> str:
+    return "?" if value is None else f"{value:.2f}"
+
+
 def _cell(width: int, text_: str) -> str:
     return text_.rjust(width)
 
@@ -250,16 +285,17 @@ def table(report: dict) -> str:
         lines.append(label.ljust(44) + "".join(_cell(width, cell(report["databases"][n]))
                                               for n in names))
 
-    lines.append("pages at 64 connections: req/s, × bare, p50/p99 ms")
-    row("  bare Flask \"hello\" (median)", lambda r: "{:.0f}  {:.0f}/{:.0f}".format(
+    lines.append("pages at 64 connections: req/s, × bare, p50/p99 ms, server CPU ms/request")
+    row("  bare Flask \"hello\" (median)", lambda r: "{:.0f}  {:.0f}/{:.0f}  {}".format(
         statistics.median(p["bare_rps"] for p in r["pages"].values()),
         statistics.median(p["bare_p50_ms"] for p in r["pages"].values()),
-        statistics.median(p["bare_p99_ms"] for p in r["pages"].values())))
+        statistics.median(p["bare_p99_ms"] for p in r["pages"].values()),
+        _ms(_median_of(p.get("bare_cpu_ms") for p in r["pages"].values()))))
     for page in PAGES:
         path = report["databases"][names[0]]["pages"][page]["path"]
-        row(f"  {page} {path}", lambda r, page=page: "{:.0f}  {:.2f}×  {:.0f}/{:.0f}".format(
+        row(f"  {page} {path}", lambda r, page=page: "{:.0f}  {:.2f}×  {:.0f}/{:.0f}  {}".format(
             r["pages"][page]["rps"], r["pages"][page]["ratio"], r["pages"][page]["p50_ms"],
-            r["pages"][page]["p99_ms"]))
+            r["pages"][page]["p99_ms"], _ms(r["pages"][page].get("cpu_ms"))))
     row("card payments end to end (place→pay→credited)",
         lambda r: f"{r['payments']['per_second']:.1f}/s")
     lines.append("settlement, 1 % due: run with it due / then nothing due")

@@ -1,4 +1,6 @@
-"""Bulk data for the bench, written with SQLAlchemy core inserts of lists (no services).
+"""Bulk data for the bench, written with SQLAlchemy core inserts of lists (no services); each
+subscriber's stored balance is written as the sum of the entries inserted for it, so
+`flask ledger verify` holds on the bench's data too.
 
 Settlement: auto trust subscribers, `1/DUE_EVERY` of them with something due now — half a
 day's fee not yet taken, half a trust credit past its due date. Balance reads: one number with
@@ -7,9 +9,10 @@ a ledger of a given length.
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 
 from webapp.clock import clock
 from webapp.domain.trust import day_start
@@ -72,13 +75,15 @@ def add_connected(count: int) -> int:
             next_settle_at = granted + timedelta(days=3)
         rows.append(_subscriber(
             f"{CONNECTED_PREFIX}{i:07d}", today, auto_trust=True,
+            balance_minor=OPENING + (CREDIT if i in credit_due else 0),
             auto_trust_since=today - timedelta(days=30), auto_trust_paid_through=paid_through,
             next_settle_at=next_settle_at))
     _insert(Subscriber.__table__, rows)
     ids = _ids(CONNECTED_PREFIX)
     _insert(TrustCredit.__table__, [
         {"subscriber_id": ids[f"{CONNECTED_PREFIX}{i:07d}"], "kind": "one_off",
-         "channel": "web", "amount": CREDIT, "fee": CREDIT_FEE, "status": "outstanding",
+         "channel": "web", "token": secrets.token_urlsafe(16), "amount": CREDIT,
+         "fee": CREDIT_FEE, "status": "outstanding",
          "granted_at": granted, "due_at": granted + timedelta(days=3), "repaid_at": None}
         for i in sorted(credit_due)])
     credit_ids = dict(db.session.execute(
@@ -102,13 +107,14 @@ def add_ledger(length: int) -> Subscriber:
     clear(phone)
     now = clock.now()
     today = local_day(now)
-    _insert(Subscriber.__table__, [_subscriber(phone, today)])
+    amounts = [200 if n % 2 == 0 else -100 for n in range(length)]
+    _insert(Subscriber.__table__, [_subscriber(phone, today, balance_minor=sum(amounts))])
     subscriber_id = _ids(phone)[phone]
     step = timedelta(days=365) / length
     _insert(LedgerEntry.__table__, [
-        _entry(subscriber_id, "topup" if n % 2 == 0 else "service_charge",
-               200 if n % 2 == 0 else -100, now - step * (length - n))
-        for n in range(length)])
+        _entry(subscriber_id, "topup" if amount > 0 else "service_charge", amount,
+               now - step * (length - n))
+        for n, amount in enumerate(amounts)])
     db.session.commit()
     return db.session.get(Subscriber, subscriber_id)
 
@@ -116,3 +122,9 @@ def add_ledger(length: int) -> Subscriber:
 def _entry(subscriber_id: int, kind: str, amount: int, at: datetime, ref: str | None = None):
     return {"subscriber_id": subscriber_id, "kind": kind, "amount": amount, "created_at": at,
             "order_id": None, "description": "bench", "ref": ref}
+
+
+def ledger_sum(subscriber_id: int) -> int:
+    """The sum of a number's ledger entries, read from the ledger itself."""
+    return int(db.session.scalar(select(func.coalesce(func.sum(LedgerEntry.amount), 0))
+                                 .where(LedgerEntry.subscriber_id == subscriber_id)))

@@ -20,6 +20,7 @@ class Load:
     p99_ms: float
     requests: int
     errors: int  # socket errors plus answers that were not 2xx/3xx
+    cpu_ms: float | None = None  # the server's CPU per request (servers.cpu_seconds)
 
     def as_dict(self) -> dict:
         return asdict(self)

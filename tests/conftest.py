@@ -18,6 +18,7 @@ from webapp import create_app
 from webapp.clock import clock
 from webapp.config import TestConfig
 from webapp.extensions import db
+from webapp.services import ledger
 
 # A Sunday morning in Moscow (09:00 MSK), far from any month end.
 FIXED_NOW = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
@@ -58,6 +59,15 @@ def _empty_tables() -> None:
     db.session.commit()
 
 
+def _books_agree() -> None:
+    """After every test: each number's stored balance is still the sum of its ledger
+    (`flask ledger verify`), whatever flow the test ran."""
+    db.session.rollback()
+    mismatches = ledger.verify()
+    db.session.rollback()
+    assert mismatches == [], f"stored balances differ from the ledger: {mismatches}"
+
+
 class RequestPerContextClient(FlaskClient):
     """Each request gets its own app context, as in production (its own `g`, locale and
     database session). The test's own session commits first, so that it holds no transaction
@@ -77,6 +87,7 @@ def app(database_url):
         _empty_tables()
         clock.freeze(FIXED_NOW)
         yield app
+        _books_agree()
         clock.freeze(None)
         db.session.remove()
         db.engine.dispose()

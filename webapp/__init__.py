@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import Flask, g, request, url_for
+from flask import Flask, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, htmx, i18n, inputs, security
+from . import cli, htmx, i18n, inputs, links, security
 from .config import DEV_SECRET_KEY, Config
 from .database import configure_engine
 from .extensions import babel, csrf, db, limiter, migrate
@@ -86,6 +86,7 @@ def create_app(config: type = Config, overrides: dict | None = None) -> Flask:
 
     i18n.init_app(app)
     htmx.init_app(app)
+    links.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     labels.init_app(app)
@@ -98,9 +99,9 @@ def create_app(config: type = Config, overrides: dict | None = None) -> Flask:
     app.register_blueprint(trust.bp)
     app.register_blueprint(shop.bp)
     app.register_blueprint(mobile.bp)
-    app.register_blueprint(kiosk.bp)
     app.register_blueprint(wallet.bp)
     app.register_blueprint(wallet_checkout.bp)
+    app.register_blueprint(kiosk.bp)
     if app.config["SANDBOX"]:
         app.register_blueprint(sandbox.bp)
         app.register_blueprint(phone.bp)
@@ -159,5 +160,5 @@ def _build_lang_url(lang: str) -> str:
     args["lang"] = lang
     endpoint = _LANG_TARGETS.get(request.endpoint or "", request.endpoint)
     if endpoint and request.view_args is not None:
-        return url_for(endpoint, **request.view_args, **args)
+        return links.link(endpoint, **request.view_args, **args)
     return request.path + "?lang=" + lang

@@ -1,5 +1,5 @@
 """CLI: `flask demo seed`, `flask settle`, `flask clock advance 1d|3h|30m`, `flask clock reset`,
-`flask studio shots`."""
+`flask ledger verify`, `flask studio shots`."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from flask.cli import AppGroup
 
 from . import studio
 from .clock import clock
-from .services import demo, wallets
+from .services import demo, ledger, wallets
 from .services.settle import settle_all
 from .studio import shots
 
@@ -32,6 +32,7 @@ def parse_step(text: str) -> timedelta:
 def init_app(app: Flask) -> None:
     demo_group = click.Group("demo", help="Demo data.")
     clock_group = click.Group("clock", help="The sandbox clock.")
+    ledger_group = click.Group("ledger", help="The subscribers' ledger.")
 
     @demo_group.command("seed")
     def seed_command():
@@ -45,8 +46,8 @@ def init_app(app: Flask) -> None:
         done = settle_all()
         click.echo(f"orders settled: {done.orders}; codes expired: {done.codes}; "
                    f"subscribers settled: {done.subscribers}; kiosk sessions ended: "
-                   f"{done.kiosks}; wallet trades closed: {done.trades}; "
-                   f"wallet notifications posted: {done.notifications}")
+                   f"{done.kiosks}; wallet trades closed: {done.trades}; wallet notifications "
+                   f"posted: {done.notifications}")
 
     @clock_group.command("advance")
     @click.argument("step")
@@ -65,8 +66,21 @@ def init_app(app: Flask) -> None:
         clock.reset()
         click.echo(f"now: {clock.now().isoformat()}")
 
+    @ledger_group.command("verify")
+    def verify_command():
+        """Check that every number's stored balance is the sum of its ledger entries; list the
+        numbers where it is not and exit with status 1."""
+        mismatches = ledger.verify()
+        for wrong in mismatches:
+            click.echo(f"{wrong.phone}: stored {wrong.stored}, ledger {wrong.ledger} "
+                       f"(off by {wrong.stored - wrong.ledger})", err=True)
+        if mismatches:
+            raise click.ClickException(f"{len(mismatches)} balance(s) differ from the ledger")
+        click.echo("ledger ok: every balance is the sum of its entries")
+
     app.cli.add_command(demo_group)
     app.cli.add_command(clock_group)
+    app.cli.add_command(ledger_group)
     app.cli.add_command(_studio_group(app))
 
 
@@ -85,9 +99,7 @@ def _studio_group(app: Flask) -> AppGroup:
     @click.option("--locales", default=",".join(shots.LOCALES), show_default=True,
                   help="Languages, comma-separated.")
     @click.option("--sizes", default=",".join(shots.SIZES), show_default=True,
-                  help="phone (390×844), kiosk (1080×1920), desktop (1280×800): each screen "
-                  "at its own size when it is listed (a kiosk's screens at kiosk), else at "
-                  "each size listed.")
+                  help="phone (390×844) and/or kiosk (1080×1920).")
     @click.option("--out", default="studio-shots", show_default=True, type=click.Path(),
                   help="Folder for the PNGs, index.html, strings.json and report.txt.")
     @click.option("--screens", default="", help="Only these screens (comma-separated names, "

@@ -3,8 +3,9 @@ names, times and durations.
 
 A page asks for its language dozens of times (every `_()` of its templates, every amount), and
 each Flask-Babel lookup walks the request context again: the language, its format locale and
-its catalog are looked up once per request instead (`_page_language`), and formatted amounts
-are remembered, being pure functions of amount, currency and locale.
+its catalog are looked up once per request instead (`_page_language`) and handed to the
+templates in their context, and formatted amounts, dates and durations are remembered, being
+pure functions of their values and the locale.
 """
 
 from __future__ import annotations
@@ -194,12 +195,13 @@ def format_locale() -> str:
     return _page_language().format_locale
 
 
-def money(minor: int | Money, currency: str | None = None) -> str:
-    """1 500 ₽ / 0,50 ₽ / ₽1,500 / ¥98.50 according to the page's locale: the currency's
-    sign in every language, and no ",00" on a whole amount."""
+def money(minor: int | Money, currency: str | None = None, locale: str | None = None) -> str:
+    """1 500 ₽ / 0,50 ₽ / ₽1,500 / ¥98.50 according to the page's locale (or `locale`): the
+    currency's sign in every language, and no ",00" on a whole amount."""
+    locale = locale or format_locale()
     if isinstance(minor, Money):
-        return _formatted_money(minor.minor, minor.currency, format_locale())
-    return _formatted_money(int(minor), currency or "RUB", format_locale())
+        return _formatted_money(minor.minor, minor.currency, locale)
+    return _formatted_money(int(minor), currency or "RUB", locale)
 
 
 @lru_cache(maxsize=4096)
@@ -220,17 +222,24 @@ def local_time(moment: datetime, timezone: str) -> str:
     zone = ZoneInfo(timezone)
     local = moment.astimezone(zone)
     this_year = clock.now().astimezone(zone).year == local.year
-    locale = format_locale()
-    day = _pseudo_in_qps(format_skeleton("MMMMd" if this_year else "yMMMMd", local,
-                                         locale=locale))
+    day, time = _day_and_time(local, timezone, format_locale(), this_year)
     name = ZONE_NAMES.get(timezone)
     # TRANSLATORS: a date and time in a market's time zone. %(date)s is a day ("23 ноября",
     # "November 23", "11月23日", with the year when not this year), %(time)s a time ("23:50",
     # "11:50 PM"), %(zone)s the zone's name ("МСК", "Moscow time", "北京时间"). Put them in
     # your order: Russian "%(date)s в %(time)s %(zone)s", Chinese "%(zone)s%(date)s%(time)s".
-    return flask_babel.gettext("%(date)s at %(time)s %(zone)s", date=day,
-                               time=format_time(local, "short", tzinfo=zone, locale=locale),
+    return flask_babel.gettext("%(date)s at %(time)s %(zone)s", date=_pseudo_in_qps(day),
+                               time=time,
                                zone=str(name) if name else _tz_label(moment, timezone))
+
+
+@lru_cache(maxsize=4096)
+def _day_and_time(local: datetime, timezone: str, locale: str, this_year: bool
+                  ) -> tuple[str, str]:
+    """Babel's day ("23 ноября", with the year unless this_year) and short time of a local
+    moment: a pure function of its arguments, and Babel's pattern work is the slow part."""
+    day = format_skeleton("MMMMd" if this_year else "yMMMMd", local, locale=locale)
+    return day, format_time(local, "short", tzinfo=ZoneInfo(timezone), locale=locale)
 
 
 def long_date(day: date) -> str:
@@ -261,10 +270,14 @@ def duration(delta: timedelta) -> str:
     seconds = max(int(delta.total_seconds()), 0)
     for unit, size in _UNITS:
         if seconds >= size:
-            return _pseudo_in_qps(format_unit(seconds // size, f"duration-{unit}",
-                                              length="long", locale=format_locale()))
-    return _pseudo_in_qps(format_unit(seconds, "duration-second", length="long",
-                                      locale=format_locale()))
+            return _pseudo_in_qps(_count_of(seconds // size, unit, format_locale()))
+    return _pseudo_in_qps(_count_of(seconds, "second", format_locale()))
+
+
+@lru_cache(maxsize=4096)
+def _count_of(count: int, unit: str, locale: str) -> str:
+    """"59 минут": Babel's long duration unit, remembered (a pure function, and a slow one)."""
+    return format_unit(count, f"duration-{unit}", length="long", locale=locale)
 
 
 def percent(value) -> str:
@@ -304,25 +317,42 @@ def _per_request(formatter):
     return apply
 
 
+# The key under which a template's context carries its page's language (context processor
+# below): a template reads it from its own context, not from the request's `g` each time.
+_CONTEXT_KEY = "_topup_language"
+
+
+def _language_in(context) -> _PageLanguage:
+    """The page language in a template's context; a macro imported without context asks the
+    request."""
+    found = context.get(_CONTEXT_KEY)
+    return found if found is not None else _page_language()
+
+
+@pass_context
+def _template_money(context, minor: int | Money, currency: str | None = None) -> str:
+    return money(minor, currency, _language_in(context).format_locale)
+
+
 # The templates' gettext: Jinja's new-style semantics (marked safe under autoescape, always
 # %-formatted, `num` given to ngettext) with one call and the request's remembered catalog,
 # where Jinja's `_` resolves `gettext` and calls Flask-Babel's, which looks the catalog up again.
 @pass_context
 def _template_gettext(context, string: str, **variables) -> str:
-    text = _page_language().translations.ugettext(string)
+    text = _language_in(context).translations.ugettext(string)
     return (Markup(text) if context.eval_ctx.autoescape else text) % variables
 
 
 @pass_context
 def _template_ngettext(context, singular: str, plural: str, num: int, **variables) -> str:
     variables.setdefault("num", num)
-    text = _page_language().translations.ungettext(singular, plural, num)
+    text = _language_in(context).translations.ungettext(singular, plural, num)
     return (Markup(text) if context.eval_ctx.autoescape else text) % variables
 
 
 @pass_context
 def _template_pgettext(context, msgctxt: str, string: str, **variables) -> str:
-    text = _page_language().translations.upgettext(msgctxt, string)
+    text = _language_in(context).translations.upgettext(msgctxt, string)
     return (Markup(text) if context.eval_ctx.autoescape else text) % variables
 
 
@@ -330,7 +360,7 @@ def _template_pgettext(context, msgctxt: str, string: str, **variables) -> str:
 def _template_npgettext(context, msgctxt: str, singular: str, plural: str, num: int,
                         **variables) -> str:
     variables.setdefault("num", num)
-    text = _page_language().translations.unpgettext(msgctxt, singular, plural, num)
+    text = _language_in(context).translations.unpgettext(msgctxt, singular, plural, num)
     return (Markup(text) if context.eval_ctx.autoescape else text) % variables
 
 
@@ -343,7 +373,7 @@ def init_app(app) -> None:
     app.jinja_env.globals.update(
         _=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext,
         pgettext=_template_pgettext, npgettext=_template_npgettext)
-    app.jinja_env.filters["money"] = _per_request(money)
+    app.jinja_env.filters["money"] = _template_money
     app.jinja_env.filters["phone"] = phone
     app.jinja_env.filters["percent"] = _per_request(percent)
     app.jinja_env.filters["order_number"] = order_number
@@ -352,6 +382,10 @@ def init_app(app) -> None:
     app.jinja_env.filters["local_time"] = _per_request(local_time)
     app.jinja_env.filters["long_date"] = _per_request(long_date)
     app.jinja_env.filters["duration"] = _per_request(duration)
+
+    @app.context_processor
+    def _language():
+        return {_CONTEXT_KEY: _page_language()}
 
     @app.after_request
     def _remember_choice(response):

@@ -65,6 +65,12 @@ def _acceptable(pairs: Iterable[tuple[str, str]]) -> bool:
                for pair in pairs for text in pair)
 
 
+# The bodies Werkzeug parses into request.form; any other body leaves the form empty, so a page
+# (most requests are GETs without a body) skips building an empty one.
+_FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "application/x-url-encoded",
+                         "multipart/form-data"})
+
+
 def check_request() -> None:
     """Raise BadInput for a NUL byte or an over-long value in the path, the query or the
     form. The /api endpoints read their body themselves (it is signed), so their form is
@@ -73,7 +79,8 @@ def check_request() -> None:
         raise BadInput()
     if not _acceptable(request.args.items(multi=True)):
         raise BadInput()
-    if request.blueprint != "api" and not _acceptable(request.form.items(multi=True)):
+    if (request.mimetype in _FORM_TYPES and request.blueprint != "api"
+            and not _acceptable(request.form.items(multi=True))):
         raise BadInput()
 
 

@@ -156,6 +156,20 @@ TRUST = {
                                 "%(min)s spent a month."),
 }
 
+# The wallet's own pages (SPEC §3.3): its cashier and its sandbox form (the refusals with
+# numbers in them, tries left, a lock's time, balances, are worded in views/wallet_messages.py).
+WALLET = {
+    "bad_number": _l("Enter the mobile number of your wallet."),
+    "bad_password": _l("The payment password is 6 digits."),
+    "no_password": _l("This wallet has no payment password yet."),
+    "expired": _l("This payment code has expired. Go back to the shop to make a new one."),
+    "closed": _l("This payment was closed by the shop. Go back to the shop to pay."),
+    "already_paid": _l("This order has already been paid."),
+    "not_found": _l("There is no such payment."),
+    "exists": _l("This number already has a wallet of this brand and currency."),
+    "bad_balance": _l("Enter a balance of 0 or more."),
+}
+
 # A kiosk's notices (SPEC §3.4, §7): a note given back, cash that must be paid in.
 KIOSK = {
     "phone_wrong_country": _l("This number belongs to another country. This kiosk tops up "
@@ -177,19 +191,6 @@ KIOSK = {
                         "kiosk's receipt."),
 }
 
-# The wallet's own pages (SPEC §3.3): its cashier and its sandbox form (the refusals with
-# numbers in them, tries left, a lock's time, balances, are worded in views/wallet_messages.py).
-WALLET = {
-    "bad_number": _l("Enter the mobile number of your wallet."),
-    "bad_password": _l("The payment password is 6 digits."),
-    "no_password": _l("This wallet has no payment password yet."),
-    "expired": _l("This payment code has expired. Go back to the shop to make a new one."),
-    "closed": _l("This payment was closed by the shop. Go back to the shop to pay."),
-    "already_paid": _l("This order has already been paid."),
-    "not_found": _l("There is no such payment."),
-    "exists": _l("This number already has a wallet of this brand and currency."),
-    "bad_balance": _l("Enter a balance of 0 or more."),
-}
 
 AREAS = {"mobile": MOBILE, "trust": TRUST, "kiosk": KIOSK, "wallet": WALLET}
 

@@ -43,7 +43,8 @@ class UTCDateTime(TypeDecorator):
 
 
 class Subscriber(db.Model):
-    """A number at an operator (SPEC §1). Its balance is the sum of its ledger entries."""
+    """A number at an operator (SPEC §1). Its balance is the sum of its ledger entries, kept
+    on the row by services.ledger.post (`flask ledger verify` checks that the two agree)."""
 
     __tablename__ = "subscribers"
 
@@ -70,16 +71,16 @@ class Subscriber(db.Model):
     # Where the subscriber comes from and what it is for: a key of services.demo.NOTES (a demo
     # case, "topup", "built"), translated when shown.
     demo_note: Mapped[str] = mapped_column(String(200), default="")
+    # The sum of the ledger entries, in minor units, changed only by services.ledger.post in
+    # the transaction that writes the entry: a balance read costs one column, not the history.
+    balance_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     entries: Mapped[list[LedgerEntry]] = relationship(back_populates="subscriber",
                                                       order_by="LedgerEntry.id")
 
     def balance(self) -> int:
-        """The balance in minor units: the sum of all ledger entries."""
-        total = db.session.scalar(
-            select(func.coalesce(func.sum(LedgerEntry.amount), 0))
-            .where(LedgerEntry.subscriber_id == self.id))
-        return int(total or 0)
+        """The balance in minor units: the sum of all ledger entries, as stored on the row."""
+        return self.balance_minor or 0
 
 
 class LedgerEntry(db.Model):

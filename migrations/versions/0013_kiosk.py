@@ -1,7 +1,7 @@
 """kiosk sessions and bill acceptor note events
 
 Revision ID: 0013_kiosk
-Revises: 0010_events
+Revises: 0011_balances
 Create Date: 2026-12-01 16:45:00
 
 A kiosk keeps its customer's step on the server (a reload, a second tab or a restarted server
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0013_kiosk'
-down_revision = '0010_events'
+down_revision = '0011_balances'
 branch_labels = None
 depends_on = None
 

@@ -19,8 +19,7 @@ from .test_rules_loader import edit, rules_dir  # noqa: F401 (a fixture)
     ("RU", "topup", "phone", ("card", "wallet")),
     ("RU", "goods", "kiosk", ("card", "wallet")),  # no SMS reply at a terminal
     ("CN", "goods", "phone", ("wallet", "card")),  # China: the wallet first
-    # A kiosk takes cash before the card (SPEC §7); China's wallet comes first all the same.
-    ("CN", "topup", "kiosk", ("wallet", "cash", "card")),
+    ("CN", "topup", "kiosk", ("cash", "wallet", "card")),  # a kiosk takes cash first (SPEC §7)
     ("RU", "topup", "kiosk", ("cash", "card", "wallet")),
 ])
 def test_methods_offered_by_market_kind_and_channel(market, kind, channel, methods):

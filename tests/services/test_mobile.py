@@ -30,6 +30,7 @@ from webapp.services import (
     checkout,
     codes,
     demo,
+    ledger,
     mobile,
     replies,
     rules,
@@ -73,13 +74,11 @@ def make_subscriber(phone: str = MTS_PHONE, operator: str = "mts", *, balance: i
     db.session.add(subscriber)
     db.session.flush()
     opening = "topup" if topped_up else "starting_balance"
-    db.session.add(LedgerEntry(subscriber_id=subscriber.id, kind=opening, amount=balance + spent,
-                               created_at=FIXED_NOW - timedelta(days=400),
-                               description="history"))
+    ledger.post(subscriber, opening, balance + spent, FIXED_NOW - timedelta(days=400),
+                description="history")
     if spent:
-        db.session.add(LedgerEntry(subscriber_id=subscriber.id, kind="service_charge",
-                                   amount=-spent, created_at=FIXED_NOW - timedelta(days=100),
-                                   description="history"))
+        ledger.post(subscriber, "service_charge", -spent, FIXED_NOW - timedelta(days=100),
+                    description="history")
     db.session.commit()
     return subscriber
 
@@ -87,8 +86,7 @@ def make_subscriber(phone: str = MTS_PHONE, operator: str = "mts", *, balance: i
 def add_entry(phone: str, kind: str, amount: int, moment: datetime | None = None) -> None:
     """A ledger entry written by something else than the mobile payment under test."""
     subscriber = db.session.scalar(select(Subscriber).where(Subscriber.phone == phone))
-    db.session.add(LedgerEntry(subscriber_id=subscriber.id, kind=kind, amount=amount,
-                               created_at=moment or clock.now(), description="history"))
+    ledger.post(subscriber, kind, amount, moment or clock.now(), description="history")
     db.session.commit()
 
 

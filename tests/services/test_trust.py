@@ -11,7 +11,7 @@ from webapp.clock import clock
 from webapp.domain.trust import AUTO, ONE_OFF
 from webapp.extensions import db
 from webapp.models import LedgerEntry, Order, Subscriber, TrustCredit
-from webapp.services import rules, trust
+from webapp.services import ledger, rules, trust
 from webapp.services.topup import OTHER, place_order, read_draft
 from webapp.services.trust import TrustRefused
 
@@ -42,8 +42,7 @@ def make_subscriber(phone: str = PHONE, *, balance: int = 10000, spent_3m: int =
     if spent_3m:
         history.append(("service_charge", -spent_3m, FIXED_NOW - timedelta(days=30)))
     for kind, amount, at in history:
-        db.session.add(LedgerEntry(subscriber_id=subscriber.id, kind=kind, amount=amount,
-                                   created_at=at, description="history"))
+        ledger.post(subscriber, kind, amount, at, description="history")
     db.session.commit()
     return subscriber
 
@@ -140,8 +139,7 @@ def test_quote_on_a_monthly_fee_tariff_is_the_monthly_fee(app):
 def test_only_the_last_three_months_count_for_the_amount(app):
     make_subscriber(spent_3m=0, spent_before=500000)  # 5 000 ₽, but 200 days ago
     assert trust.quote(PHONE).amount == 3000
-    db.session.add(LedgerEntry(subscriber_id=sub().id, kind="service_charge", amount=-45000,
-                               created_at=FIXED_NOW - timedelta(days=89)))
+    ledger.post(sub(), "service_charge", -45000, FIXED_NOW - timedelta(days=89))
     db.session.commit()
     assert trust.quote(PHONE).amount == 30000
 
@@ -319,8 +317,7 @@ def test_a_suspended_number_gets_no_credit_and_cannot_spend(app):
 def test_a_positive_entry_back_to_zero_restores(app, topup, after, suspended):
     suspend_by_debit(1500)
     subscriber = sub()
-    db.session.add(LedgerEntry(subscriber_id=subscriber.id, kind="topup", amount=topup,
-                               created_at=clock.now()))
+    ledger.post(subscriber, "topup", topup, clock.now())
     trust.update_suspension(subscriber)
     db.session.commit()
     assert sql_balance() == after

@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 from webapp.clock import clock
 from webapp.extensions import db, limiter
 from webapp.models import (
-    LedgerEntry,
     Order,
     PaymentAttempt,
     SavedCard,
@@ -24,7 +23,7 @@ from webapp.models import (
     TrustCredit,
 )
 from webapp.refusals import CheckoutRefused as PaymentRefused
-from webapp.services import demo, rules
+from webapp.services import demo, ledger, rules
 
 from ..conftest import FIXED_NOW
 from ..factories import GOOD_CARD, CardPayment, pay_by_card, saved_card, topup_order
@@ -241,8 +240,7 @@ def test_a_failed_mobile_payment_tells_its_reason_to_the_number_only(app, seeded
                                                        "operator": "mts"}).status_code == 303
     code = re.match(r"(\d{6})", latest_sms(phone).body).group(1)
     subscriber = db.session.scalar(select(Subscriber).where(Subscriber.phone == phone))
-    db.session.add(LedgerEntry(subscriber_id=subscriber.id, kind="service_charge",
-                               amount=-subscriber.balance(), created_at=clock.now()))
+    ledger.post(subscriber, "service_charge", -subscriber.balance(), clock.now())
     db.session.commit()
     shopper.post(f"/phone/{phone[1:]}/reply", data={"to": "6996", "text": code})
     page = shopper.get(url + "?lang=en").get_data(as_text=True)

@@ -11,7 +11,7 @@ from .wallet import WalletProvider
 registry.register("card", lambda rules, ports: CardProvider(rules.test_cards, ports.saved_cards))
 registry.register("mobile_balance", lambda rules, ports: MobileBalanceProvider(
     rules.market("RU"), rules.mcommerce, ports.balances))
+registry.register("wallet", lambda rules, ports: WalletProvider(ports.wallet))
 # Cash is offered on the kiosk channel only (rules/payments.toml); its kiosk tile and steps
 # are templates/kiosk/methods/cash.html and templates/kiosk/steps/cash.html.
 registry.register("cash", lambda rules, ports: CashProvider(rules.kiosk_cash))
-registry.register("wallet", lambda rules, ports: WalletProvider(ports.wallet))

@@ -45,10 +45,10 @@ class Rules:
     refusal_sms_every: timedelta
     products: tuple[Product, ...]
     builder: BuilderRules
+    wallet: WalletRules
     # Kiosks (rules/kiosk.toml): the bill acceptor and commission by market, terminals by id.
     kiosk_cash: dict[str, CashRules]
     terminals: dict[str, Terminal]
-    wallet: WalletRules
     # (market, order kind, channel) → the payment methods offered, in the chooser's order.
     payment_methods: dict[tuple[str, str, str], tuple[str, ...]]
 
@@ -440,8 +440,8 @@ def load_rules(directory: Path | str = RULES_DIR) -> Rules:
         refusal_sms_every=_load_refusal_sms_every(mcommerce),
         products=_load_products(_read(directory, "shop.toml"), markets),
         builder=_load_builder(_read(directory, "builder.toml"), markets),
+        wallet=_load_wallet(_read(directory, "wallet.toml")),
         kiosk_cash=kiosk_cash,
         terminals=terminals,
-        wallet=_load_wallet(_read(directory, "wallet.toml")),
         payment_methods=_load_payment_methods(_read(directory, "payments.toml"), markets),
     )

@@ -14,7 +14,7 @@ from ..domain.markets import Operator
 from ..extensions import db
 from ..models import LedgerEntry, Order, Subscriber
 from ..refusals import MobileRefused
-from . import rules, sms, sms_texts, trust, wallets
+from . import ledger, rules, sms, sms_texts, trust, wallets
 
 DEBIT = "mcommerce_debit"
 SHOP_WALLET = wallets.SHOP  # the shop's account at the wallet provider
@@ -93,10 +93,10 @@ class Balances:
               attempt_ref: str, commission: int) -> None:
         subscriber, now = subscriber_of(phone, operator, lock=True), clock.now()
         order_id = db.session.scalar(select(Order.id).where(Order.number == order_number))
-        db.session.add(LedgerEntry(
-            subscriber_id=subscriber.id, kind=DEBIT, amount=-total, created_at=now,
+        ledger.post(
+            subscriber, DEBIT, -total, now,
             order_id=order_id, ref=f"mcommerce:{attempt_ref.split(':', 1)[1]}",
-            description=f"mobile payment {order_number} (commission {commission})"))
+            description=f"mobile payment {order_number} (commission {commission})")
         trust.balance_changed(subscriber, now)
 
     def tell_refusal(self, phone: str, operator: Operator, reason: str, order_number: str,

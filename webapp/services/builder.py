@@ -30,8 +30,8 @@ from ..domain.money import MINOR_DIGITS
 from ..domain.phone import PhoneError, parse_mobile
 from ..domain.trust import add_months
 from ..extensions import db
-from ..models import LedgerEntry, Subscriber
-from . import rules, trust
+from ..models import Subscriber
+from . import ledger, rules, trust
 
 TARIFF_KINDS = ("prepaid", "monthly_fee", "postpaid", "corporate")
 LOCATIONS = ("home", "roaming", "crimea")
@@ -273,17 +273,17 @@ def create(spec: SubscriberSpec) -> Built:
         db.session.add(subscriber)
         db.session.flush()
         for entry in planned:
-            db.session.add(LedgerEntry(subscriber_id=subscriber.id, kind=entry.kind,
-                                       amount=entry.amount, created_at=entry.at,
-                                       description="subscriber builder"))
+            ledger.post(subscriber, entry.kind,
+                        entry.amount, entry.at,
+                        description="subscriber builder")
         if spec.auto_trust:
             trust.mark_auto_connected(subscriber, now)
         db.session.flush()
         opening = spec.balance - subscriber.balance()
-        db.session.add(LedgerEntry(
-            subscriber_id=subscriber.id, kind=STARTING_BALANCE, amount=opening,
-            created_at=plan.local_start(spec.activated_on, ZoneInfo(market.timezone)),
-            description="subscriber builder: makes the balance the one asked for"))
+        ledger.post(
+            subscriber, STARTING_BALANCE, opening,
+            plan.local_start(spec.activated_on, ZoneInfo(market.timezone)),
+            description="subscriber builder: makes the balance the one asked for")
         db.session.flush()
         trust.reschedule(subscriber, now)  # an auto trust payment or a debt may fall due
         balance = subscriber.balance()

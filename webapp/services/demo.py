@@ -11,14 +11,14 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..clock import clock
 from ..database import begin_write
 from ..domain import builder as plan
 from ..extensions import db
 from ..models import LedgerEntry, Subscriber, TrustCredit
-from . import rules, trust
+from . import ledger, rules, trust
 from .builder import STUDIO_NOTE
 
 
@@ -231,8 +231,8 @@ def seed() -> int:
         db.session.add(subscriber)
         db.session.flush()
         for kind, amount, when, description in _history(spec, now):
-            db.session.add(LedgerEntry(subscriber_id=subscriber.id, kind=kind, amount=amount,
-                                       created_at=when, description=description))
+            ledger.post(subscriber, kind, amount,
+                        when, description=description)
         created += 1
     db.session.commit()
     for spec in DEMO:
@@ -277,14 +277,10 @@ class SubscriberRow:
 
 
 def subscribers_overview() -> list[SubscriberRow]:
-    """Every subscriber with its balance (one query for all balances), but the studio's own
+    """Every subscriber with its balance (stored on the row: one query), but the studio's own
     subjects: each gallery screen makes fresh ones, and the tester's list stays theirs."""
     own = Subscriber.demo_note.is_distinct_from(STUDIO_NOTE)
-    balances = dict(db.session.execute(
-        select(LedgerEntry.subscriber_id, func.sum(LedgerEntry.amount))
-        .join(Subscriber, Subscriber.id == LedgerEntry.subscriber_id).where(own)
-        .group_by(LedgerEntry.subscriber_id)).all())
     subscribers = db.session.scalars(
         select(Subscriber).where(own).order_by(Subscriber.market.desc(), Subscriber.operator_id,
                                     Subscriber.id)).all()
-    return [SubscriberRow(s, int(balances.get(s.id, 0))) for s in subscribers]
+    return [SubscriberRow(s, s.balance()) for s in subscribers]

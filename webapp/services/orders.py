@@ -15,6 +15,7 @@ from ..clock import clock
 from ..domain import orders as states
 from ..extensions import db
 from ..models import LedgerEntry, Order, PaymentAttempt, Subscriber
+from . import ledger
 from .db_locks import claim_next, locked_order
 from .transitions import transition
 from .trust import balance_changed
@@ -119,13 +120,13 @@ def visible(number: str, session_orders: Collection[str], payer: str | None) -> 
     (SPEC §8): the browser session that placed or paid it (`session_orders`), or a payer
     signed in as the one who placed or paid it. The same None for an order that does not exist,
     so that nobody learns which numbers do."""
-    order = db.session.scalar(select(Order).where(Order.number == number))
+    order = _with_attempts(number)  # one query: who paid is read from the attempts too
     if order is None:
         return None
     if not (order.number in session_orders
             or (payer and (order.payer_phone == payer or paid_by(order, payer)))):
         return None
-    return refresh(number)
+    return _settled(order)
 
 
 def _credit(order: Order, now: datetime) -> None:
@@ -143,9 +144,9 @@ def _credit(order: Order, now: datetime) -> None:
     if subscriber.operator_id != order.operator_id:
         set_status(order, states.REFUNDED, "operator", now, note=NOT_SERVED)
         return
-    db.session.add(LedgerEntry(subscriber_id=subscriber.id, kind="topup", amount=order.amount,
-                               created_at=now, order_id=order.id,
-                               description=f"top-up {order.number}"))
+    ledger.post(subscriber, "topup", order.amount,
+                now, order_id=order.id,
+                description=f"top-up {order.number}")
     set_status(order, states.CREDITED, "operator", now)
     order.credited_at = now
     balance_changed(subscriber, now)  # a top-up that brings the balance to zero restores it
@@ -199,14 +200,22 @@ def _is_due(order: Order, now: datetime) -> bool:
 _ORDER_WITH_ATTEMPTS = select(Order).options(joinedload(Order.attempts))
 
 
+def _with_attempts(number: str) -> Order | None:
+    return db.session.scalars(_ORDER_WITH_ATTEMPTS.where(Order.number == number)) \
+        .unique().one_or_none()
+
+
 def refresh(number: str) -> Order | None:
     """The order with anything that fell due applied (so a page never shows a stale state),
     its payment attempts loaded with it (the checkout page shows the last one)."""
-    order = db.session.scalars(_ORDER_WITH_ATTEMPTS.where(Order.number == number)) \
-        .unique().one_or_none()
+    return _settled(_with_attempts(number))
+
+
+def _settled(order: Order | None) -> Order | None:
+    """The order as loaded when nothing fell due; else settled under its row lock."""
     if order is None or not _is_due(order, clock.now()):
         return order
-    order = locked_order(number)
+    order = locked_order(order.number)
     if order is not None and _settle_order(order, clock.now()):
         db.session.commit()
     return order

@@ -13,8 +13,8 @@ class Settled:
     codes: int
     subscribers: int
     kiosks: int = 0  # kiosk sessions ended by their idle time (cash inserted paid in)
-    trades: int = 0
-    notifications: int = 0
+    trades: int = 0  # wallet trades closed on time-out
+    notifications: int = 0  # wallet notifications posted (first posts and retries)
 
 
 def settle_all() -> Settled:

@@ -20,7 +20,7 @@ from ..domain import trust as rules_of
 from ..extensions import db
 from ..models import LedgerEntry, Subscriber, TrustCredit
 from ..refusals import TrustRefused
-from . import codes, rules, sms, sms_texts
+from . import codes, ledger, rules, sms, sms_texts
 from .db_locks import claim_next
 from .transitions import begin, transition
 
@@ -117,9 +117,9 @@ def _grant(subscriber: Subscriber, kind: str, channel: str, now: datetime) -> Tr
                                                                    subscriber.location))
     db.session.add(credit)
     begin(credit, actor=channel, reason=kind, at=now)
-    db.session.add(LedgerEntry(subscriber_id=subscriber.id, kind="trust_credit", amount=amount,
-                               created_at=now, ref=f"trust:{credit.id}:credit",
-                               description=f"trust payment ({kind}, {channel})"))
+    ledger.post(subscriber, "trust_credit", amount,
+                now, ref=f"trust:{credit.id}:credit",
+                description=f"trust payment ({kind}, {channel})")
     return credit
 
 
@@ -194,12 +194,12 @@ def _charge_auto_fees(subscriber: Subscriber, now: datetime) -> bool:
            if subscriber.auto_trust_paid_through else subscriber.auto_trust_since)
     while day <= today:
         start = datetime.combine(day, datetime.min.time(), market_tz())
-        db.session.add(LedgerEntry(
-            subscriber_id=subscriber.id, kind="fee",
-            amount=-rules_of.auto_fee_for_day(trust, subscriber.auto_trust_since, day),
-            created_at=now if day == today else start,
+        ledger.post(
+            subscriber, "fee",
+            -rules_of.auto_fee_for_day(trust, subscriber.auto_trust_since, day),
+            now if day == today else start,
             ref=f"autotrust:{subscriber.id}:{day.isoformat()}",
-            description=f"auto trust payment, {day.isoformat()}"))
+            description=f"auto trust payment, {day.isoformat()}")
         subscriber.auto_trust_paid_through = day
         day += timedelta(days=1)
         charged = True
@@ -257,14 +257,14 @@ def _repay_due(subscriber: Subscriber, credit: TrustCredit | None, now: datetime
     """Debit the outstanding credit if it fell due, with its fee; True if it did."""
     if credit is None or credit.due_at > now:
         return False
-    db.session.add(LedgerEntry(subscriber_id=subscriber.id, kind="trust_repayment",
-                               amount=-credit.amount, created_at=credit.due_at,
-                               ref=f"trust:{credit.id}:repay",
-                               description="trust payment debited"))
+    ledger.post(subscriber, "trust_repayment",
+                -credit.amount, credit.due_at,
+                ref=f"trust:{credit.id}:repay",
+                description="trust payment debited")
     if credit.fee:
-        db.session.add(LedgerEntry(subscriber_id=subscriber.id, kind="fee", amount=-credit.fee,
-                                   created_at=credit.due_at, ref=f"trust:{credit.id}:fee",
-                                   description="trust payment fee"))
+        ledger.post(subscriber, "fee", -credit.fee,
+                    credit.due_at, ref=f"trust:{credit.id}:fee",
+                    description="trust payment fee")
     transition(credit, REPAID, actor="clock", at=now)
     credit.repaid_at = credit.due_at
     return True
@@ -345,8 +345,8 @@ def spend(phone: str, amount: int) -> None:
         db.session.rollback()
         raise TrustRefused("suspended")  # outgoing services are stopped
     now = clock.now()
-    db.session.add(LedgerEntry(subscriber_id=subscriber.id, kind="service_charge",
-                               amount=-amount, created_at=now, description="calls (sandbox)"))
+    ledger.post(subscriber, "service_charge",
+                -amount, now, description="calls (sandbox)")
     _settle_locked(subscriber, now)
     db.session.commit()
 

@@ -43,7 +43,9 @@ PSEUDO = "qps"
 # in longer languages (the number alone should be the `order_number` filter's nowrap span).
 # Reported as known, not failing the run; a pattern no finding matches any more, in a run of
 # every screen in the pseudo-locale, is reported as stale: take it off the list.
-CHECKOUT_SCREENS = re.compile(r"^(order|mobile)\.")
+# The wallet screens that are checkout pages show the same (the rest are the wallet's site).
+CHECKOUT_SCREENS = re.compile(r"^(order|mobile)\."
+                              r"|^wallet\.(chooser_cn|chooser_ru|checking|receipt|qr|qr_expired)$")
 AWAITING_CHECKOUT_SEAM = (
     ("untranslated", re.compile(r"^placeholder: MM/YY$")),
     ("untranslated", re.compile(r"^Topup Sandbox$")),

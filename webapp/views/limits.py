@@ -16,7 +16,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 
-from flask import g, request, session
+from flask import current_app, g, request, session
 
 from ..extensions import limiter
 from ..services import codes
@@ -26,6 +26,34 @@ PER_NUMBER = "30 per hour"
 # The mobile payment's live quote runs as the payer types and picks (htmx), so it allows more;
 # still few enough that nobody probes balances or limits by trying amounts (issue 8).
 QUOTE_PER_ADDRESS = "30 per minute; 200 per hour"
+
+
+# Set on a view that one of the limits below decorates (the mark survives further decorators,
+# which copy the wrapped function's attributes).
+_LIMITED = "topup_rate_limited"
+
+
+def _marked(limit):
+    """The limiter's decorator, marking the view it limits."""
+
+    def decorate(view):
+        limited = limit(view)
+        setattr(limited, _LIMITED, True)
+        return limited
+
+    return decorate
+
+
+@limiter.request_filter
+def _not_limited() -> bool:
+    """A request to a view no limit decorates skips the limiter: pages pay nothing for the
+    fence around the code endpoints. Only while no default or application-wide limit is
+    configured (extensions.py sets none; RATELIMIT_DEFAULT or RATELIMIT_APPLICATION would)."""
+    config = current_app.config
+    if config.get("RATELIMIT_DEFAULT") or config.get("RATELIMIT_APPLICATION"):
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    return not getattr(view, _LIMITED, False)
 
 
 def _bucket(number: str | None) -> str | None:
@@ -57,11 +85,12 @@ def _limit_by(source: Callable[[], str | None]):
             cache[source] = source()
         return cache[source]
 
-    return limiter.limit(PER_NUMBER, key_func=lambda: key() or "", exempt_when=lambda: not key())
+    return _marked(limiter.limit(PER_NUMBER, key_func=lambda: key() or "",
+                                 exempt_when=lambda: not key()))
 
 
-per_address = limiter.limit(PER_ADDRESS)
-quote_per_address = limiter.limit(QUOTE_PER_ADDRESS)
+per_address = _marked(limiter.limit(PER_ADDRESS))
+quote_per_address = _marked(limiter.limit(QUOTE_PER_ADDRESS))
 # Pages that send a code to (or quote) the number typed in their form.
 per_number = _limit_by(_typed_number)
 # The sign-in and trust code pages: the number their first page put in the session.

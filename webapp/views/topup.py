@@ -29,11 +29,14 @@ def _market(code: str):
 
 
 def _errors_text(draft) -> dict[str, str]:
+    return {name: _amount_message(draft, code) if code.startswith("amount_too")
+            else message(code) for name, code in draft.errors.items()}
+
+
+def _amount_message(draft, code: str) -> str:
     limits = draft.market.topup
-    values = {"min": money(limits.min_amount, draft.market.currency),
-              "max": money(limits.max_amount, draft.market.currency)}
-    return {name: message(code, **values) if code.startswith("amount_too") else message(code)
-            for name, code in draft.errors.items()}
+    return message(code, min=money(limits.min_amount, draft.market.currency),
+                   max=money(limits.max_amount, draft.market.currency))
 
 
 def _live_parts(draft) -> list[str]:
