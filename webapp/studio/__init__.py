@@ -21,6 +21,9 @@ request that shows it (`stage.get` / `stage.post` follow redirects and check the
     def declined(stage):
         ...
 
+A screen is shot, and framed in the gallery, at its window's size: a phone's, unless its area
+says otherwise (AREA_SIZES: the kiosk's 1080×1920) or it does (`size="desktop"`).
+
 The name (`area.state`, lowercase) is the screen's stable link, `/studio/screens/wallet.qr`;
 the area (before the dot) groups it in the gallery; the title is a lazy string (`make
 translations`, then its msgstr in ru, en and zh). A new area adds its module to the import and
