@@ -325,3 +325,29 @@ def test_shots_take_each_screen_at_its_own_size_when_asked_for():
         "phone": ["codes.wrong", "wallet.qr"], "kiosk": ["kiosk.ru_cash"]}
     with pytest.raises(ValueError):
         studio.scenario("kiosk.giant", "x", size="wall")(lambda stage: None)
+
+
+def test_two_kiosk_screens_at_once_take_turns_on_the_studios_terminal(app):
+    """A gallery page and its two frames play a kiosk screen at once: each waits for the
+    terminal, and each reaches its own state."""
+    import threading
+
+    shown, failed = {}, []
+
+    def play(name):
+        try:
+            with app.app_context():
+                shown[name] = _text(studio.run(name, "en").html)
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            failed.append(repr(exc))
+
+    names = ("kiosk.ru_cash", "kiosk.ru_card_declined", "kiosk.ru_idle")
+    threads = [threading.Thread(target=play, args=(name,)) for name in names]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not failed, failed
+    assert "Inserted ₽300 Commission ₽10 To the number ₽290" in shown["kiosk.ru_cash"]
+    assert "Declined: not enough money on the card." in shown["kiosk.ru_card_declined"]
+    assert "Are you still there?" in shown["kiosk.ru_idle"]
