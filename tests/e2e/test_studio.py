@@ -80,6 +80,7 @@ def test_the_command_exits_1_on_a_finding(live_server, tmp_path, monkeypatch):
 
 
 STUDIO_PAGES = ("/studio/", "/studio/screens/codes.wrong?a=zh&b=qps",
+                "/studio/screens/kiosk.cn_cash?a=ru&b=zh", "/studio/screens/wallet.qr?a=en&b=qps",
                 "/studio/catalog?q=saved card", "/studio/catalog/{entry}")
 
 

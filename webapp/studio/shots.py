@@ -90,7 +90,7 @@ class Report:
     def new(self) -> list[Finding]:
         return [f for f in self.findings if not f.known]
 
-    complete: bool = False  # every screen was shot in the pseudo-locale
+    complete: bool = False  # every screen shot in the pseudo-locale, the phone's among them
 
     @property
     def stale(self) -> list[str]:
@@ -138,7 +138,8 @@ def shoot(base_url: str, out: Path, *, browser, locales=LOCALES, sizes=tuple(SIZ
     each screen (a test runs axe-core so): findings of kind "check"."""
     registry = load()
     names = screens or list(registry)
-    report = Report(out, complete=(PSEUDO in locales and set(names) == set(registry)))
+    report = Report(out, complete=(PSEUDO in locales and "phone" in sizes
+                                   and set(names) == set(registry)))
     with force_locale("en"):
         report.titles = {name: str(registry[name].title) for name in names}
     for size, at_size in sizes_of(registry, names, sizes).items():
