@@ -13,7 +13,9 @@ from webapp.domain.cards import validate_card
 from webapp.extensions import db
 from webapp.models import LedgerEntry, Subscriber
 from webapp.payments.card import CardSubmission
+from webapp.payments.mobile_balance import BalanceSubmission
 from webapp.services import checkout, rules
+from webapp.services.orders import DISPUTE
 from webapp.services.payment_ports import PORTS
 from webapp.services.topup import place_order, read_draft
 from webapp.views import access
@@ -71,6 +73,25 @@ def pay(order, number=GOOD_CARD, key=None, expiry="12/30", cvc="123", payer=None
     assert card is not None, errors
     return pay_by_card(order.number, CardPayment(card, key or secrets.token_urlsafe(18),
                                                  payer_phone=payer, save_card=save))
+
+
+def pay_from_balance(number: str, phone: str, operator, locale: str = "ru",
+                     signed_in: str | None = None):
+    """Start a phone balance payment through the checkout service, as its form does (the
+    SMS with the code goes out; the attempt waits for the reply)."""
+    return checkout.start(number, "mobile_balance", BalanceSubmission(phone, operator),
+                          idempotency_key=f"mobile:{secrets.token_urlsafe(24)}",
+                          signed_in=signed_in, locale=locale)
+
+
+def confirm_balance(number: str, attempt_id: int, typed: str):
+    """The code typed on a phone balance payment's page."""
+    return checkout.confirm(number, attempt_id, typed, "mobile_balance")
+
+
+def dispute(number: str):
+    """The sandbox's dispute won by the payer: refunded to the paying number's wallet."""
+    return checkout.refund(number, actor="sandbox", note=DISPUTE, method="mobile_balance")
 
 
 def ledger_balance(phone: str) -> int:

@@ -25,34 +25,6 @@ LANGUAGES = ["ru", "en", "zh"]
 KEYWORDS = ["_l", "lazy_gettext", "ngettext:1,2", "lazy_ngettext:1,2", "pgettext:1c,2",
             "lazy_pgettext:1c,2", "npgettext:1c,2,3"]
 COMMENT_TAG = "TRANSLATORS:"
-# Messages shown only by templates/checkout/*.html and views/messages.py / trust_texts.py,
-# which another branch is moving into per-method partials and one message registry: their
-# TRANSLATORS: comments are written there once that lands. Strict both ways: a message that
-# gets its comment, or one that is no longer extracted, must leave this list.
-AWAITING_CHECKOUT_SEAM = {
-    "%(operator)s sent an SMS to %(number)s from %(short)s. Reply to it with the code, or type "
-    "the code here.",
-    "Commission", "Confirm", "To pay", "Card", "CVC", "Receipt", "Paid",
-    "Method", "Time", "Merchant", "3-D Secure", "Top-up amount", "Expiry (MM/YY)", "Refunded",
-    "Refunded to", "Refunded on", "Reason",
-    "Ask for a new code below, or %(start)spay another way%(end)s.",
-    "Order %(number)s", "Pay within %(time)s", "Unpaid orders are cancelled at %(time)s.",
-    "Paid. %(operator)s is crediting the number…",
-    "Done: %(amount)s has been credited to %(number)s.",
-    "%(operator)s could not credit this number (it may be served by another operator). The "
-    "payment has been refunded.",
-    "%(start)sSign in%(end)s to save cards and see your orders.", "Pay %(price)s",
-    "Commission of %(operator)s", "%(num)d payment", "Left today after this payment: %(amount)s",
-    "This week: %(amount)s", "This month: %(amount)s", "The wallet of %(number)s",
-    "Card %(brand)s •••• %(last4)s", "%(operator)s does not serve this number",
-    "Phone balance %(number)s",
-    "Trust payment is available once %(min)s has been spent on services.",
-    "On tariffs with a monthly fee, trust payment needs at least %(min)s spent a month.",
-    "The amount is below the minimum of %(min)s.", "The amount is above the maximum of %(max)s.",
-    "A new code can be sent in %(time)s.",
-    "Too many codes were sent to this number. A new one can be sent in %(time)s.",
-    "Wrong code. %(num)d try left.",
-}
 # "%%" is a literal percent; "%(name)s" (any conversion) is a placeholder.
 _FORMAT = re.compile(r"%%|%\((?P<name>[^)]*)\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]")
 
@@ -194,13 +166,8 @@ def test_every_placeholder_and_short_message_has_a_translator_comment(extracted)
     missing = sorted(
         show(m) + "  (" + ", ".join(f"{path}:{line}" for path, line in m.locations) + ")"
         for m in messages(extracted)
-        if needs_comment(m) and not m.auto_comments and msgids(m)[0] not in AWAITING_CHECKOUT_SEAM)
+        if needs_comment(m) and not m.auto_comments)
     assert not missing, "no TRANSLATORS: comment for:\n" + "\n".join(missing)
-    done = sorted(repr(m) for m in AWAITING_CHECKOUT_SEAM
-                  if (found := next((x for x in messages(extracted) if msgids(x)[0] == m), None))
-                  is None or found.auto_comments)
-    assert not done, ("commented (or gone) since: take them out of AWAITING_CHECKOUT_SEAM:\n"
-                      + "\n".join(done))
 
 
 def test_extraction_keeps_where_each_message_is_used(extracted):

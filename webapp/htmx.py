@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import render_template, request
 from jinja2_fragments.flask import render_block
 
+from .domain.polling import poll_seconds
+
 
 def is_htmx() -> bool:
     """A partial swap request (not a history restore, which needs the whole page)."""
@@ -20,6 +22,9 @@ def render(template: str, block: str | None = None, **context) -> str:
 
 
 def init_app(app) -> None:
+    # Every polled block asks the one policy when and how often (domain/polling.py).
+    app.jinja_env.globals["poll_seconds"] = poll_seconds
+
     @app.after_request
     def _vary(response):
         response.vary.add("HX-Request")

@@ -21,7 +21,9 @@ GENERAL = {
     "amount_missing": _l("Choose an amount."),
     "amount_empty": _l("Enter the amount."),
     "amount_format": _l("Enter the amount as a number, like 150 or 150.50."),
+    # TRANSLATORS: top-up form, an amount too small; %(min)s the smallest top-up, e.g. "10 ₽".
     "amount_too_small": _l("The amount is below the minimum of %(min)s."),
+    # TRANSLATORS: top-up form, an amount too large; %(max)s the largest top-up, e.g. "15 000 ₽".
     "amount_too_large": _l("The amount is above the maximum of %(max)s."),
     "price_changed": _l("The price has changed: another order of this number, waiting for "
                         "payment, has the first top-up discount. Check the price and place "
@@ -37,8 +39,7 @@ GENERAL = {
     "cvc_format": _l("The CVC is the 3 digits on the back of the card."),
     # declines (the acquirer's reasons)
     "insufficient_funds": _l("Declined: not enough money on the card."),
-    "do_not_honor": _l("Declined by your bank (do not honor). Try another card or call "
-                       "your bank."),
+    "do_not_honor": _l("Your bank declined the payment. Try another card or call your bank."),
     "expired_card": _l("Declined: the bank says this card has expired."),
     "three_ds_failed": _l("Declined: 3-D Secure confirmation failed. Try again or use another "
                           "card."),
@@ -60,7 +61,11 @@ GENERAL = {
     "bad_input": _l("The request has characters that are not allowed or a value that is too "
                     "long. Check what you typed and try again."),
     # one-time codes
+    # TRANSLATORS: code pages; %(time)s the wait before a new code may be asked for, e.g. "59
+    # seconds".
     "resend_too_soon": _l("A new code can be sent in %(time)s."),
+    # TRANSLATORS: code pages; %(time)s the wait until the hour's limit of codes lets another
+    # one go, e.g. "42 minutes".
     "hourly_limit": _l("Too many codes were sent to this number. A new one can be sent in "
                        "%(time)s."),
     "no_code": _l("Ask for a code first."),
@@ -147,11 +152,13 @@ TRUST = {
     "outstanding": _l("A trust payment is already outstanding. A new one is possible after it "
                       "is repaid."),
     "first_months": _l("Trust payment is available from the third month after connection."),
+    # TRANSLATORS: trust payment refused; %(min)s what must have been spent, e.g. "300 ₽".
     "spent_too_little": _l("Trust payment is available once %(min)s has been spent on "
                            "services."),
     "monthly_fee_new": _l("On tariffs with a monthly fee, trust payment is available after "
                           "3 months as a customer."),
     "too_large": _l("Trust payment is not available for an amount this large."),
+    # TRANSLATORS: trust payment refused; %(min)s the monthly spending needed, e.g. "300 ₽".
     "monthly_fee_low_spend": _l("On tariffs with a monthly fee, trust payment needs at least "
                                 "%(min)s spent a month."),
 }

@@ -42,7 +42,7 @@ class CheckoutRefused(Refused):
 
 
 class MobileRefused(Refused):
-    """A mobile payment refused: one of services.mobile.PRIVATE_REASONS, PRIVATE, or
+    """A mobile payment refused: one of payments.mobile_balance.PRIVATE_REASONS, PRIVATE, or
     not_goods, operator_missing, not_refundable; `total` (the amount with commission) for
     the funds message."""
 

@@ -150,7 +150,8 @@ def test_china_mobile_topup_in_chinese(open_page, live_server):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "checkout-zh.png"), full_page=True)
 
-    pay_by_card(page, "6200 0000 0000 0005", brand="UnionPay")
+    # The brand as labels.card_brand names it in Chinese.
+    pay_by_card(page, "6200 0000 0000 0005", brand="银联")
 
     page.wait_for_url(ORDER_URL)
     expect(page.locator(".status-credited")).to_be_visible()

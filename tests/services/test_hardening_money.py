@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from webapp.extensions import db
 from webapp.models import LedgerEntry, OneTimeCode, Order, PaymentAttempt, SmsMessage
+from webapp.refusals import Refused
 from webapp.services import codes, mobile, replies, rules, shop
 from webapp.services.topup import PriceChanged, place_order, read_draft
 
@@ -53,19 +54,19 @@ def _race_round(app, round_: int) -> tuple[list, list[int], list[str]]:
         phone = phone_of(round_, i)
         make_subscriber(phone, "mts")
         order = shop.place_goods_order(market, "custom", 10000 + i, "en")
-        waiting.append(mobile.start(order.number, phone, mts, "en").id)
+        waiting.append(factories.pay_from_balance(order.number, phone, mts, "en").id)
         code.append(code_sent_to(phone))
         new.append(shop.place_goods_order(market, "custom", 20000 + i, "en").number)
 
     def work(i):
         if i < RACERS:
             time.sleep(STAGGER * round_)
-            return mobile.start(new[i], phone_of(round_, i), mts, "en").status
+            return factories.pay_from_balance(new[i], phone_of(round_, i), mts, "en").status
         j = i - RACERS
         return replies.receive(phone_of(round_, j), SHORT_MTS, code[j])
 
     results = factories.run_at_once(app, 2 * RACERS, work,
-                                    refusals=(mobile.MobileRefused, codes.CodeRefused))
+                                    refusals=(Refused, codes.CodeRefused))
     return results, waiting, new
 
 

@@ -13,11 +13,11 @@ from sqlalchemy.exc import IntegrityError
 from webapp.clock import clock
 from webapp.extensions import db
 from webapp.models import Subscriber, TrustCredit
-from webapp.services import builder, demo, ledger, mobile, orders, settle, trust
+from webapp.services import builder, demo, ledger, orders, settle, trust
 from webapp.services.builder import SubscriberSpec
 
 from ..conftest import FIXED_NOW
-from ..factories import ledger_balance, pay, topup_order
+from ..factories import dispute, ledger_balance, pay, topup_order
 from .test_mobile import BEELINE_PHONE, make_subscriber, pay_by_reply
 
 DEMO_PHONE = "+79031234567"
@@ -139,7 +139,7 @@ def test_after_a_mobile_payment_and_its_refund(app):
     assert stored(BEELINE_PHONE) == 100000 - 20780  # 200 ₽ + Beeline's 3.9 %
     books_agree()
     clock.freeze(FIXED_NOW + timedelta(days=2))
-    assert mobile.refund(order.number).status == "refunded"  # to the wallet, not the number
+    assert dispute(order.number).status == "refunded"  # to the wallet, not the number
     assert stored(BEELINE_PHONE) == 100000 - 20780
     books_agree()
 

@@ -25,6 +25,7 @@ from webapp.models import (
     Wallet,
     WalletEntry,
 )
+from webapp.refusals import Refused
 from webapp.services import (
     balances,
     checkout,
@@ -38,7 +39,6 @@ from webapp.services import (
     shop,
     trust,
 )
-from webapp.services.mobile import MobileRefused
 
 from .. import factories
 from ..conftest import FIXED_NOW
@@ -106,11 +106,11 @@ def goods(amount: int = CASE, locale: str = "en") -> Order:
 
 def start(order: Order, phone: str = MTS_PHONE, op: str = "mts",
           locale: str = "en") -> PaymentAttempt:
-    return mobile.start(order.number, phone, operator(op), locale)
+    return factories.pay_from_balance(order.number, phone, operator(op), locale)
 
 
 def refused(call, *args) -> str:
-    with pytest.raises(MobileRefused) as info:
+    with pytest.raises(Refused) as info:
         call(*args)
     db.session.rollback()
     return info.value.reason
@@ -197,7 +197,7 @@ def the_code(attempt: PaymentAttempt) -> OneTimeCode:
 
 
 def run_at_once(app, count, work):
-    return factories.run_at_once(app, count, work, refusals=(MobileRefused, codes.CodeRefused))
+    return factories.run_at_once(app, count, work, refusals=(Refused, codes.CodeRefused))
 
 
 # --- reading the number ------------------------------------------------------------------------
@@ -404,7 +404,7 @@ def test_a_newer_payment_of_the_number_replaces_the_waiting_one(app):
     assert the_code(attempt).status == "superseded"
     assert count(PaymentAttempt, PaymentAttempt.status == "pending") == 1
     # The first one's code confirms nothing now; the newer one's does.
-    assert refused(mobile.confirm_typed, first.number, attempt.id, old_code) == "not_pending"
+    assert refused(factories.confirm_balance, first.number, attempt.id, old_code) == "not_pending"
     assert reply(old_code) is False  # a wrong try at the newer code
     assert order_status(first) == "awaiting_payment" and debits() == []
     # Another number is not held up by it.
@@ -531,10 +531,10 @@ def test_five_wrong_codes_kill_it(app):
     code = code_in_sms()
     for _ in range(4):
         assert reply(wrong(code)) is False
-    refusal = code_refused(mobile.confirm_typed, order.number, attempt.id, wrong(code))
+    refusal = code_refused(factories.confirm_balance, order.number, attempt.id, wrong(code))
     assert (refusal.reason, refusal.tries_left) == ("dead", 0)
     assert reply(code) is False
-    assert code_refused(mobile.confirm_typed, order.number, attempt.id, code).reason == "dead"
+    assert code_refused(factories.confirm_balance, order.number, attempt.id, code).reason == "dead"
     assert debits() == []
     assert the_code(attempt).status == "dead"
 
@@ -546,16 +546,16 @@ def test_typed_code_debits_once_and_pays_the_order(app):
     order = goods()
     attempt = start(order, "+79261110000", "megafon")
     code = code_in_sms("+79261110000")
-    refusal = code_refused(mobile.confirm_typed, order.number, attempt.id, wrong(code))
+    refusal = code_refused(factories.confirm_balance, order.number, attempt.id, wrong(code))
     assert (refusal.reason, refusal.tries_left) == ("wrong", 4)
     assert debits("+79261110000") == []
-    done = mobile.confirm_typed(order.number, attempt.id, f" {code[:3]} {code[3:]} ")
+    done = factories.confirm_balance(order.number, attempt.id, f" {code[:3]} {code[3:]} ")
     assert done.status == "succeeded"
     assert debits("+79261110000") == [(-20390, order.id, f"mcommerce:{attempt.id}")]
     assert sql_balance("+79261110000") == 100000 - 20390
     assert order_status(order) == "paid"
     # Typed again, or replied after it was typed: nothing more.
-    assert mobile.confirm_typed(order.number, attempt.id, code).status == "succeeded"
+    assert factories.confirm_balance(order.number, attempt.id, code).status == "succeeded"
     assert reply(code, "+79261110000", "megafon") is False
     assert len(debits("+79261110000")) == 1
     assert sql_balance("+79261110000") == 100000 - 20390
@@ -568,12 +568,12 @@ def test_typed_code_must_belong_to_the_attempt_and_the_order(app):
     attempt = start(mine)
     other = start(theirs, OTHER_PHONE)
     code = code_in_sms()
-    assert refused(mobile.confirm_typed, theirs.number, attempt.id, code) == "not_found"
+    assert refused(factories.confirm_balance, theirs.number, attempt.id, code) == "not_found"
     # My code does not confirm the other payment (codes are bound to what they confirm).
-    assert code_refused(mobile.confirm_typed, theirs.number, other.id, code).reason == "wrong"
-    assert refused(mobile.confirm_typed, "G-000000-000000", attempt.id, code) == "not_found"
+    assert code_refused(factories.confirm_balance, theirs.number, other.id, code).reason == "wrong"
+    assert refused(factories.confirm_balance, "G-000000-000000", attempt.id, code) == "not_found"
     assert debits() == [] and debits(OTHER_PHONE) == []
-    assert mobile.confirm_typed(mine.number, attempt.id, code).status == "succeeded"
+    assert factories.confirm_balance(mine.number, attempt.id, code).status == "succeeded"
     assert debits(OTHER_PHONE) == []
 
 
@@ -599,7 +599,7 @@ def test_limit_reached_before_the_typed_code_fails_the_attempt(app):
     order = goods()
     attempt = start(order)  # the fifth payment today: allowed when the SMS goes
     paid_before(MTS_PHONE, 10000, msk(11, 22, 9, 1))  # another fifth one got in first
-    mobile.confirm_typed(order.number, attempt.id, code_in_sms())
+    factories.confirm_balance(order.number, attempt.id, code_in_sms())
     row = fresh(PaymentAttempt, attempt.id)
     assert (row.status, row.decline_code) == ("failed", "daily_count")
     assert debits() == []
@@ -645,7 +645,7 @@ def test_an_expired_order_cannot_be_confirmed(app, by, after, status, order_afte
     if by == "reply":
         reply(code)
     else:
-        mobile.confirm_typed(order.number, attempt.id, code)
+        factories.confirm_balance(order.number, attempt.id, code)
     row = fresh(PaymentAttempt, attempt.id)
     assert row.status == status
     assert order_status(order) == order_after
@@ -672,9 +672,10 @@ def test_an_expired_code_confirms_nothing_and_a_new_one_does(app):
     code = code_in_sms()
     at(FIXED_NOW + timedelta(minutes=10))
     assert reply(code) is False
-    assert code_refused(mobile.confirm_typed, order.number, attempt.id, code).reason == "expired"
+    assert code_refused(factories.confirm_balance, order.number, attempt.id,
+                        code).reason == "expired"
     assert debits() == []
-    mobile.resend(order.number, attempt.id, "en")
+    checkout.resend(order.number, attempt.id, "en", mobile.METHOD)
     new = code_in_sms()
     assert len(outbox(MTS_PHONE)) == 2
     assert reply(new) is True
@@ -693,7 +694,7 @@ def test_a_request_on_an_expired_order_does_not_hold_the_number(app, settled):
     second = goods()
     try:
         attempt = start(second)
-    except MobileRefused as refusal:
+    except Refused as refusal:
         db.session.rollback()
         pytest.fail(f"refused: {refusal.reason}")
     assert attempt.order_id == second.id
@@ -808,7 +809,7 @@ def test_refund_goes_to_the_wallet_of_the_number_once(app):
     order = pay_by_reply(BEELINE_PHONE, "beeline")
     before = sql_balance(BEELINE_PHONE)
     at(FIXED_NOW + timedelta(days=2))
-    assert mobile.refund(order.number).status == "refunded"
+    assert factories.dispute(order.number).status == "refunded"
     assert order_status(order) == "refunded"
     assert mobile.wallet_balance(BEELINE_PHONE) == 20000
     assert mobile.wallet_balance(mobile.SHOP_WALLET) == -20000
@@ -817,7 +818,7 @@ def test_refund_goes_to_the_wallet_of_the_number_once(app):
     # The phone balance is not touched by the refund.
     assert sql_balance(BEELINE_PHONE) == before == 100000 - 20780
     # Once.
-    assert refused(mobile.refund, order.number) == "not_refundable"
+    assert refused(factories.dispute, order.number) == "not_refundable"
     assert mobile.wallet_balance(BEELINE_PHONE) == 20000
     assert mobile.wallet_balance(mobile.SHOP_WALLET) == -20000
     assert count(WalletEntry) == 2
@@ -828,8 +829,8 @@ def test_a_second_refund_reuses_the_wallet(app):
     first = pay_by_reply()
     at(FIXED_NOW + timedelta(minutes=5))
     second = pay_by_reply(amount=1234)
-    mobile.refund(first.number)
-    mobile.refund(second.number)
+    factories.dispute(first.number)
+    factories.dispute(second.number)
     assert count(Wallet, Wallet.phone == MTS_PHONE) == 1
     assert count(Wallet, Wallet.phone == mobile.SHOP_WALLET) == 1
     assert mobile.wallet_balance(MTS_PHONE) == 21234
@@ -840,11 +841,11 @@ def test_only_a_paid_mobile_payment_is_refunded(app):
     make_subscriber()
     unpaid = goods()
     start(unpaid)
-    assert refused(mobile.refund, unpaid.number) == "not_refundable"
+    assert refused(factories.dispute, unpaid.number) == "not_refundable"
     by_card = goods()
     pay(by_card)
     assert order_status(by_card) == "paid"
-    assert refused(mobile.refund, by_card.number) == "not_refundable"
+    assert refused(factories.dispute, by_card.number) == "not_refundable"
     assert count(Wallet) == 0
 
 
@@ -856,7 +857,7 @@ def test_twenty_typed_confirmations_at_once_debit_once(app):
     attempt = start(order)
     code, number, attempt_id = code_in_sms(), order.number, attempt.id
     results = run_at_once(
-        app, 20, lambda i: mobile.confirm_typed(number, attempt_id, code).status)
+        app, 20, lambda i: factories.confirm_balance(number, attempt_id, code).status)
     assert results == ["succeeded"] * 20
     assert debits() == [(-20000, order.id, f"mcommerce:{attempt_id}")]
     assert sql_balance() == 500000 - 20000
@@ -880,7 +881,7 @@ def test_twenty_starts_from_one_number_at_once_leave_one_request(app):
     numbers = [goods().number for _ in range(20)]
     mts = operator("mts")
     results = run_at_once(
-        app, 20, lambda i: mobile.start(numbers[i], MTS_PHONE, mts, "en").status)
+        app, 20, lambda i: factories.pay_from_balance(numbers[i], MTS_PHONE, mts, "en").status)
     # One at a time, each newer one replaces the one before, until the number's hourly cap
     # of codes stops the rest (and those change nothing).
     cap = rules().codes.max_per_hour
@@ -926,7 +927,7 @@ def test_a_reply_and_the_typed_code_at_the_same_moment(app, backend, request, mo
         roles[threading.get_ident()] = ("reply", "typed")[i]
         if i == 0:
             return replies.receive(MTS_PHONE, "6996", code)
-        return mobile.confirm_typed(number, attempt_id, code).status
+        return factories.confirm_balance(number, attempt_id, code).status
 
     results = run_at_once(app, 2, work)
     assert len(debits()) == 1

@@ -25,10 +25,11 @@ from webapp.models import (
     StateEvent,
     TrustCredit,
 )
-from webapp.services import account, checkout, codes, mobile, sms, trust
+from webapp.services import account, checkout, codes, sms, trust
 from webapp.services import transitions as moves
 from webapp.services.orders import refund_of
 
+from .. import factories
 from ..conftest import FIXED_NOW
 from ..factories import pay, topup_order
 from . import test_mobile as mobile_flow
@@ -132,7 +133,7 @@ def test_a_mobile_payment_records_order_attempt_code_and_the_reply(app):
 def test_a_disputed_mobile_payment_is_refunded_with_its_reason(app):
     mobile_flow.make_subscriber()
     order = mobile_flow.pay_by_reply()
-    mobile.refund(order.number)
+    factories.dispute(order.number)
     assert moved(order)[-1] == ("paid", "refunded", "sandbox", "dispute")
     assert refund_of(db.session.get(Order, order.id)).reason == "dispute"
 

@@ -89,7 +89,7 @@ def test_success_credits_the_number_and_shows_a_receipt(client):
     assert response.headers["Location"] == f"/orders/{order.number}"
     body = client.get(response.headers["Location"] + "?lang=ru").get_data(as_text=True)
     assert "status-credited" in body
-    assert "Mir •••• 0004" in body
+    assert "Мир •••• 0004" in body  # the brand as labels.card_brand names it in Russian
     assert "485\u00a0₽" in body  # 500 ₽ minus the 15 ₽ promotion
     assert " МСК" in body and "(UTC+3)" not in body
     assert 'id="card-number"' not in body
@@ -180,8 +180,8 @@ def test_unknown_order_is_404(client):
 
 
 @pytest.mark.parametrize("typed, brand", [
-    ("4", "Visa"), ("2200", "Mir"), ("2221", "Mastercard"), ("62", "UnionPay"), ("9", ""),
-])
+    ("4", "Visa"), ("2200", "Мир"), ("2221", "Mastercard"), ("62", "UnionPay"), ("9", ""),
+])  # the page's language (Russian): brands as labels.card_brand names them
 def test_brand_hint_while_typing(client, typed, brand):
     response = client.post("/cards/brand", data={"number": typed}, headers={"HX-Request": "true"})
     assert response.get_data(as_text=True).strip() == (

@@ -106,6 +106,12 @@ def _check_expiry(raw: str, today: date) -> tuple[tuple[int, int] | None, str | 
     return (month, year), None
 
 
+def valid_cvc(typed: str | None) -> bool:
+    """A CVC is the 3 digits on the back of the card: for a new card and, asked again at
+    every payment, for a saved one (its CVC is never stored)."""
+    return re.fullmatch(r"\d{3}", (typed or "").strip()) is not None
+
+
 def validate_card(number_raw: str | None, expiry_raw: str | None, cvc_raw: str | None,
                   today: date) -> tuple[CardDetails | None, dict[str, str]]:
     """Check a card as typed. Returns (details, {}) or (None, {field: error code}).
@@ -122,7 +128,7 @@ def validate_card(number_raw: str | None, expiry_raw: str | None, cvc_raw: str |
     if error:
         errors["expiry"] = error
     cvc = (cvc_raw or "").strip()
-    if not re.fullmatch(r"\d{3}", cvc):
+    if not valid_cvc(cvc):
         errors["cvc"] = "cvc_format"
     if errors:
         return None, errors

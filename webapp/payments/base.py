@@ -29,6 +29,10 @@ REDIRECT = "redirect"  # go to the provider's page (a wallet on a phone)
 QR = "qr"  # scan a code with another device (a wallet on a kiosk)
 SESSION = "session"  # a device session that ends with the amount (a kiosk's bill acceptor)
 
+# What anyone but the paying account reads instead of a private refusal (SPEC §3.2.2); the
+# account itself gets the reason by a channel of its own (an SMS to the paying number).
+PRIVATE = "private"
+
 
 @dataclass(frozen=True)
 class Payable:
@@ -125,6 +129,10 @@ class PaymentProvider(Protocol):
     method: ClassVar[str]
     details_type: ClassVar[type]
     one_waiting_per_payer: ClassVar[bool]  # a newer start by a payer replaces a waiting one
+    # Refusal and decline reasons only the paying account may read (SPEC §3.2.2): anyone
+    # else reads PRIVATE, and tell_private() gives the account the real one. Optional:
+    # a method without it has none.
+    private_reasons: ClassVar[frozenset[str]]
 
     def form(self, order: Payable, form: Mapping[str, str], signed_in: str | None) -> Any:
         """What the method's partial shows (its own type), from the posted or empty form."""
@@ -157,3 +165,11 @@ class PaymentProvider(Protocol):
         ...
 
     def refund(self, request: RefundRequest) -> Refunded: ...
+
+    # Optional, with private_reasons:
+    #   tell_private(order: Payable, submission, refused: Refused) -> None
+    #       tells the paying account a private refusal of start() (in the caller's write
+    #       transaction);
+    #   refused(reason: str, details, amount: int) -> Refused
+    #       a failed attempt's reason as a refusal of its area, with what its text needs
+    #       (without it: a general Refused(reason)).

@@ -3,13 +3,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Protocol
 
 from ..domain.cards import (
-    BRAND_NAMES,
     DO_NOT_HONOR,
     EXPIRED_CARD,
     INSUFFICIENT_FUNDS,
@@ -19,6 +17,7 @@ from ..domain.cards import (
     TestCard,
     card_outcome,
     normalize_number,
+    valid_cvc,
     validate_card,
 )
 from ..refusals import CheckoutRefused, FormRefused
@@ -76,9 +75,6 @@ class CardAttempt:
     saved_card_id: int | None = None
     three_ds_phone: str | None = None  # where the 3-D Secure code went
 
-    @property
-    def brand_name(self) -> str:
-        return BRAND_NAMES.get(self.brand, "")
 
 
 @dataclass(frozen=True)
@@ -111,6 +107,7 @@ class CardProvider:
     method = "card"
     details_type = CardAttempt
     one_waiting_per_payer = False
+    private_reasons: frozenset[str] = frozenset()  # a bank's decline is the payer's own
 
     def __init__(self, test_cards: tuple[TestCard, ...], saved_cards: SavedCards):
         self._test_cards = test_cards
@@ -130,14 +127,15 @@ class CardProvider:
             card = self._saved.find(typed["choice"], signed_in) if signed_in else None
             if card is None:
                 raise FormRefused({"choice": "card_not_found"})
-            if not re.fullmatch(r"\d{3}", (form.get("saved_cvc") or "").strip()):
+            if not valid_cvc(form.get("saved_cvc")):
                 raise FormRefused({"saved_cvc": "cvc_format"})
             return CardSubmission(card)
         card, problems = validate_card(form.get("number"), form.get("expiry"), form.get("cvc"),
                                        order.today)
         if card is None:
             raise FormRefused(problems)
-        return CardSubmission(card, save_card=form.get("save_card") == "1")
+        # "1" posted by the page, True read by its Flask-WTF form
+        return CardSubmission(card, save_card=form.get("save_card") in ("1", True))
 
     def payer(self, submission: CardSubmission) -> str | None:
         return None  # the card's holder is not an account of ours

@@ -28,6 +28,14 @@ from .base import (
 
 PURPOSE = "mcommerce"  # the codes' purpose (its own hourly cap)
 
+# Refusals that tell something about the subscriber (SPEC §3.2.2): shown only to a payer signed
+# in as the number; anyone else reads PRIVATE and the number gets the reason by SMS. An unknown
+# number and another operator's are among them, so that they look like any other refusal.
+PRIVATE_REASONS = frozenset({
+    "banned", "corporate", "trust_outstanding", "not_activated", "over_cap", "daily_sum",
+    "daily_count", "weekly_sum", "weekly_count", "monthly_sum", "monthly_count", "funds",
+    "unknown_number", "wrong_operator"})
+
 
 @dataclass(frozen=True)
 class BalanceSubmission:
@@ -88,6 +96,7 @@ class MobileBalanceProvider:
     method = "mobile_balance"
     details_type = BalanceAttempt
     one_waiting_per_payer = True  # a newer payment of a number replaces a waiting one
+    private_reasons = PRIVATE_REASONS
 
     def __init__(self, market: Market, terms: Mapping[str, rules_of.OperatorTerms],
                  balances: Balances):
@@ -153,6 +162,18 @@ class MobileBalanceProvider:
         self._balances.debit(phone, operator, total, order.number, request.attempt_ref,
                              details.commission)
         return Succeeded(details)
+
+    def tell_private(self, order: Payable, submission: BalanceSubmission,
+                     refused: MobileRefused) -> None:
+        """The paying number gets, from its operator, the reason its payment is refused
+        (rationed), while the page says only PRIVATE."""
+        self._balances.tell_refusal(submission.phone, submission.operator, refused.code,
+                                    order.number, refused.total, order.locale)
+
+    def refused(self, reason: str, details: BalanceAttempt, amount: int) -> MobileRefused:
+        """A failed payment's reason with the operator and total its text names."""
+        return MobileRefused(reason, total=details.total(amount),
+                             operator_id=details.operator_id)
 
     def action_failed(self, details: BalanceAttempt) -> None:
         """A dead code fails nothing: the payment waits for a new one (the page resends)."""

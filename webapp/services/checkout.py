@@ -21,13 +21,14 @@ from collections.abc import Callable
 from sqlalchemy import select
 
 from ..clock import clock
-from ..database import lock_name
+from ..database import begin_write, lock_name
 from ..domain import orders as states
 from ..domain.money import Money
 from ..extensions import db
 from ..models import Order, PaymentAttempt
 from ..payments import registry
 from ..payments.base import (
+    PRIVATE,
     CodeChallenge,
     ConfirmRequest,
     Declined,
@@ -39,7 +40,7 @@ from ..payments.base import (
     StartRequest,
     Succeeded,
 )
-from ..refusals import CheckoutRefused, CodeRefused
+from ..refusals import CheckoutRefused, CodeRefused, Refused
 from . import codes, orders, replies, rules, sms_texts
 from .db_locks import locked_order, locked_orders
 from .orders import (
@@ -85,6 +86,39 @@ def check_payable(order: Order | None) -> Order:
     if order.status != states.AWAITING_PAYMENT:
         raise CheckoutRefused("already_paid")
     return order
+
+
+def shown_reason(method: str, reason: str | None, payer: str | None,
+                 viewer: str | None) -> str | None:
+    """A refusal or decline reason as `viewer` (the signed-in payer, if any) may read it: one
+    the method keeps private (SPEC §3.2.2: who may pay from a phone balance is the number's
+    business) only when signed in as the paying account, else PRIVATE."""
+    private = getattr(provider(method), "private_reasons", frozenset())
+    if reason in private and (viewer is None or viewer != payer):
+        return PRIVATE
+    return reason
+
+
+def last_decline(order: Order, viewer: str | None) -> Refused | None:
+    """Why the latest attempt failed, while the order is still unpaid, as a refusal of its
+    method's area (its message in webapp/messages.py), as `viewer` may read it."""
+    if order.status != states.AWAITING_PAYMENT or not order.attempts:
+        return None
+    latest = order.attempts[-1]
+    if latest.status != states.FAILED:
+        return None
+    reason = shown_reason(latest.method, latest.decline_code, latest.payer_phone, viewer)
+    explain = getattr(provider(latest.method), "refused", None)
+    if explain is None:
+        return Refused(reason)
+    return explain(reason, details(latest), latest.amount)
+
+
+def waiting_attempt(number: str, attempt_id: int) -> PaymentAttempt | None:
+    """The attempt of this order, for the page of the action it waits for; None if it is not
+    this order's."""
+    found = attempt_of(number, attempt_id)
+    return found[1] if found else None
 
 
 def details(attempt: PaymentAttempt):
@@ -141,8 +175,8 @@ def _waiting(method: str, payer: str) -> list[PaymentAttempt]:
 
 
 def start(number: str, method: str, submission, *, idempotency_key: str,
-          signed_in: str | None = None, locale: str = "ru",
-          channel: str = "phone") -> PaymentAttempt:
+          signed_in: str | None = None, locale: str = "ru", channel: str = "phone",
+          keep_private: bool = False) -> PaymentAttempt:
     """Pay the order with `method` once. A replay of the same idempotency key returns the
     first attempt unchanged; so does a new start by the same payer while their attempt on this
     order waits (a double click). A method with one waiting attempt per payer replaces the
@@ -151,7 +185,11 @@ def start(number: str, method: str, submission, *, idempotency_key: str,
     Raises CheckoutRefused (not_found, expired, already_paid, method_unavailable), the
     provider's refusals, or CodeRefused when an action's code may not be sent now and the
     method cannot wait without it (nothing changes then). Locks follow services/db_locks.py:
-    the payer's name, then the orders, then the codes."""
+    the payer's name, then the orders, then the codes.
+
+    `keep_private` (the pages): a refusal the method keeps private (its private_reasons) is
+    told to the paying account (provider.tell_private, in `locale`) and raised as PRIVATE,
+    unless `signed_in` is that account."""
     prov = provider(method)
     payer = prov.payer(submission)
     try:
@@ -200,6 +238,12 @@ def start(number: str, method: str, submission, *, idempotency_key: str,
             _send_code(attempt, asked, locale)  # commits it all, or rolls it all back
             return attempt
         db.session.commit()
+    except Refused as refused:
+        db.session.rollback()
+        if not keep_private or shown_reason(method, refused.code, payer, signed_in) != PRIVATE:
+            raise
+        _tell_private(prov, number, submission, refused, locale)
+        raise type(refused)(PRIVATE) from refused
     except BaseException:
         db.session.rollback()
         raise
@@ -209,6 +253,15 @@ def start(number: str, method: str, submission, *, idempotency_key: str,
         except CodeRefused:
             pass
     return attempt
+
+
+def _tell_private(prov: PaymentProvider, number: str, submission, refused: Refused,
+                  locale: str) -> None:
+    """The paying account gets the reason of a private refusal (the page says only PRIVATE)."""
+    order = db.session.scalar(select(Order).where(Order.number == number))
+    begin_write()
+    prov.tell_private(payable(order, locale), submission, refused)
+    db.session.commit()
 
 
 def _send_code(attempt: PaymentAttempt, asked: CodeChallenge, locale: str) -> None:

@@ -1,12 +1,11 @@
-"""Paying from a Russian phone balance ("Mobile payment", SPEC §3.2), as the payer sees it:
-the quote before anything is sent, and who may read a refusal's reason. The life cycle (SMS,
-reply, debit, refund) runs in services/checkout.py with the mobile_balance provider
-(payments/mobile_balance.py); the functions below keep their old names for the phone-balance
-pages and the sandbox."""
+"""Paying from a Russian phone balance ("Mobile payment", SPEC §3.2): what only this method
+has, the quote before anything is sent (amount, commission, the limits left, the first check
+that fails), as the one who asks may see it. Everything else (SMS, reply, debit, refund, who
+may read a refusal's reason) runs in services/checkout.py with the mobile_balance provider
+(payments/mobile_balance.py: its private_reasons)."""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, replace
 
 from sqlalchemy import select
@@ -16,27 +15,19 @@ from ..database import begin_write
 from ..domain import mcommerce as rules_of
 from ..domain.markets import Operator
 from ..extensions import db
-from ..models import Order, PaymentAttempt
-from ..payments.mobile_balance import PURPOSE, BalanceSubmission
-from ..refusals import CheckoutRefused, MobileRefused
+from ..models import Order
+from ..payments.base import PRIVATE
+from ..payments.mobile_balance import PRIVATE_REASONS, PURPOSE
+from ..refusals import MobileRefused
 from . import balances, checkout, rules, trust
 from .balances import DEBIT, SHOP_WALLET, wallet_balance
-from .orders import DISPUTE
 from .payment_ports import PORTS, provider
 
 METHOD = "mobile_balance"
 REPLACED = checkout.REPLACED
 
-__all__ = ["DEBIT", "PURPOSE", "SHOP_WALLET", "MobileRefused", "wallet_balance"]
-
-# Refusals that tell something about the subscriber (SPEC §3.2.2): shown only to a payer signed
-# in as the number; anyone else reads PRIVATE and the number gets the reason by SMS. An unknown
-# number and another operator's are among them, so that they look like any other refusal.
-PRIVATE_REASONS = frozenset({
-    "banned", "corporate", "trust_outstanding", "not_activated", "over_cap", "daily_sum",
-    "daily_count", "weekly_sum", "weekly_count", "monthly_sum", "monthly_count", "funds",
-    "unknown_number", "wrong_operator"})
-PRIVATE = "private"
+__all__ = ["DEBIT", "PRIVATE", "PRIVATE_REASONS", "PURPOSE", "SHOP_WALLET", "MobileRefused",
+           "wallet_balance"]
 
 
 @dataclass(frozen=True)
@@ -48,14 +39,6 @@ class MobileQuote:
     total: int
     remaining: rules_of.Remaining | None  # None when the number's usage is not shown
     refusal: str | None
-
-
-def private_reason(reason: str | None, phone: str | None, viewer: str | None) -> str | None:
-    """The reason as `viewer` (the signed-in payer, if any) may read it: a private one only
-    when signed in as the paying number, else PRIVATE."""
-    if reason in PRIVATE_REASONS and (viewer is None or viewer != phone):
-        return PRIVATE
-    return reason
 
 
 def read_number(raw: str | None, operator_id: str | None) -> tuple[str, Operator]:
@@ -105,81 +88,9 @@ def quote_for(viewer: str | None, number: str, phone: str, operator: Operator,
     found = quote(number, phone, operator)
     if viewer is not None and viewer == phone:
         return found
-    if found.refusal in PRIVATE_REASONS:
+    shown = checkout.shown_reason(METHOD, found.refusal, phone, viewer)
+    if shown != found.refusal:
         begin_write()
-        tell_refusal(phone, operator, found.refusal, number, found.total, locale)
+        PORTS.balances.tell_refusal(phone, operator, found.refusal, number, found.total, locale)
         db.session.commit()
-    return replace(found, remaining=None,
-                   refusal=private_reason(found.refusal, phone, viewer))
-
-
-def tell_refusal(phone: str, operator: Operator, reason: str, order_number: str, total: int,
-                 locale: str) -> bool:
-    """Send the number the reason a mobile payment from it is refused (rationed)."""
-    return PORTS.balances.tell_refusal(phone, operator, reason, order_number, total, locale)
-
-
-def _as_mobile(refused: CheckoutRefused) -> MobileRefused:
-    code = "not_goods" if refused.code == "method_unavailable" else refused.code
-    return MobileRefused(code)
-
-
-def start(number: str, phone: str, operator: Operator, locale: str,
-          signed_in: str | None = None) -> PaymentAttempt:
-    """Check everything and send the SMS with the code; the attempt waits for the reply
-    (checkout.start: a double click returns the waiting attempt; a waiting payment of the
-    number for another order is replaced). Raises MobileRefused with the real reason, or
-    codes.CodeRefused when the number may not get a code now (nothing changes then)."""
-    try:
-        return checkout.start(number, METHOD, BalanceSubmission(phone, operator),
-                              idempotency_key=f"mobile:{secrets.token_urlsafe(24)}",
-                              signed_in=signed_in, locale=locale)
-    except CheckoutRefused as refused:
-        raise _as_mobile(refused) from refused
-
-
-def start_for(viewer: str | None, number: str, phone: str, operator: Operator,
-              locale: str) -> PaymentAttempt:
-    """start() as `viewer` (the signed-in payer, if any) may see its refusal: a private reason
-    only when signed in as the number; anyone else gets MobileRefused(PRIVATE) and the number
-    gets the reason by SMS in `locale` (rationed)."""
-    try:
-        return start(number, phone, operator, locale, signed_in=viewer)
-    except MobileRefused as refused:
-        shown = private_reason(refused.code, phone, viewer)
-        if shown != PRIVATE:
-            raise
-        begin_write()
-        tell_refusal(phone, operator, refused.code, number, refused.total, locale)
-        db.session.commit()
-        raise MobileRefused(PRIVATE) from refused
-
-
-def resend(number: str, attempt_id: int, locale: str) -> None:
-    """A new code for a waiting payment. Raises MobileRefused or codes.CodeRefused."""
-    try:
-        checkout.resend(number, attempt_id, locale, METHOD)
-    except CheckoutRefused as refused:
-        raise _as_mobile(refused) from refused
-
-
-def confirm_typed(number: str, attempt_id: int, typed: str) -> PaymentAttempt:
-    """The code typed on the checkout page. Raises codes.CodeRefused or MobileRefused."""
-    try:
-        return checkout.confirm(number, attempt_id, typed, METHOD)
-    except CheckoutRefused as refused:
-        raise _as_mobile(refused) from refused
-
-
-def attempt_view(number: str, attempt_id: int) -> tuple[Order, PaymentAttempt] | None:
-    return checkout.attempt_of(number, attempt_id, METHOD)
-
-
-def refund(number: str) -> Order:
-    """A dispute won by the payer (sandbox action): the order is refunded to the wallet linked
-    to the paying number (SPEC §3.2.4), with entries on both sides. Raises MobileRefused."""
-    try:
-        return checkout.refund(number, actor="sandbox", note=DISPUTE, method=METHOD)
-    except CheckoutRefused as refused:
-        raise _as_mobile(refused) from refused
-
+    return replace(found, remaining=None, refusal=shown)

@@ -12,9 +12,11 @@ from ..htmx import render
 from ..i18n import current_lang
 from ..services import account, codes, rules, trust
 from ..services.trust_texts import refusal_text
+from . import code_pages
 from .access import payer, sign_in_session
+from .forms import SignInForm
 from .limits import per_address, per_number, per_signin_number
-from .messages import code_format, code_refusal, message
+from .messages import code_refusal, message
 from .targets import local_path
 
 bp = Blueprint("account", __name__)
@@ -43,12 +45,13 @@ def signin():
 @per_address
 @per_number
 def start():
-    next_url = local_path(request.form.get("next")) or ""
+    form = SignInForm()
+    next_url = local_path(form.next.data) or ""
     region = "CN" if current_lang() == "zh" else "RU"
     try:
-        number = account.parse_number(request.form.get("phone"), region)
+        number = account.parse_number(form.phone.data, region)
     except PhoneError as exc:
-        return render("account/signin.html", phone=request.form.get("phone", "")[:40],
+        return render("account/signin.html", phone=form.phone.data,
                       error=message("phone_" + exc.code), next=next_url), 422
     session["signin_phone"] = number.e164
     session["signin_next"] = next_url
@@ -60,12 +63,16 @@ def start():
     return redirect(url_for("account.code"), code=303)
 
 
-def _code_page(error=None, status=200, block=None):
+def _code_page(**shown):
     phone = session.get("signin_phone")
     if not phone:
         return redirect(url_for("account.signin"), code=303)
-    return render("account/code.html", block, phone=phone, error=error, now=clock.now(),
-                  code=codes.view(account.SIGN_IN, phone, phone)), status
+    page = code_pages.CodePage(
+        template="account/code.html", confirm_url=url_for("account.finish"),
+        resend_url=url_for("account.resend"), poll_url=url_for("account.code"),
+        other_url=url_for("topup.home"))
+    return code_pages.show(page, codes.view(account.SIGN_IN, phone, phone), phone=phone,
+                           **shown)
 
 
 @bp.get("/signin/code")
@@ -80,16 +87,14 @@ def finish():
     phone = session.get("signin_phone")
     if not phone:
         return redirect(url_for("account.signin"), code=303)
-    typed = codes.read_typed(request.form.get("code"))
-    if typed is None:
-        return _code_page(error=code_format(codes.digits()), status=422)
-    try:
+
+    def use(typed: str):
         version = account.finish_sign_in(phone, typed)
-    except codes.CodeRefused as refused:
-        return _code_page(error=code_refusal(refused, clock.now()), status=422)
-    next_url = local_path(session.get("signin_next")) or url_for("account.index")
-    sign_in_session(phone, version)
-    return redirect(next_url, code=303)
+        next_url = local_path(session.get("signin_next")) or url_for("account.index")
+        sign_in_session(phone, version)
+        return redirect(next_url, code=303)
+
+    return code_pages.take_code(_code_page, use)
 
 
 @bp.post("/signin/resend")
@@ -99,11 +104,9 @@ def resend():
     phone = session.get("signin_phone")
     if not phone:
         return redirect(url_for("account.signin"), code=303)
-    try:
-        account.start_sign_in(phone, current_lang())
-    except codes.CodeRefused as refused:
-        return _code_page(error=code_refusal(refused, clock.now()), status=429)
-    return redirect(url_for("account.code"), code=303)
+    return code_pages.send_again(_code_page,
+                                 lambda: account.start_sign_in(phone, current_lang()),
+                                 url_for("account.code"))
 
 
 @bp.get("/account")

@@ -35,6 +35,16 @@ ORDER_STATUSES = {
     "expired": lazy_pgettext("order status", "expired"),
 }
 
+# What paying with a sandbox test card gives (the sandbox page's table of test cards).
+CARD_OUTCOMES = {
+    # TRANSLATORS: sandbox test cards table: the payment goes through.
+    "success": _l("Approved"),
+    "insufficient_funds": _l("Declined: insufficient funds"),
+    "do_not_honor": _l("Declined by the bank (do not honor)"),
+    "expired_card": _l("Declined: expired card"),
+    "requires_3ds": _l("Requires 3-D Secure"),
+}
+
 # Card brands where a language writes one otherwise (Russian «Мир», Chinese 银联).
 CARD_BRANDS = {
     # TRANSLATORS: the brand of a bank card, Visa (as the brand is written in your language).
@@ -168,6 +178,19 @@ def code_purpose(purpose: str) -> str:
     return str(CODE_PURPOSES.get(purpose, OTHER_CODE))
 
 
+def order_status(status: str) -> str:
+    """An order's status as the account's order list says it (the stored name for one it
+    has no word for: a bug to fix)."""
+    known = ORDER_STATUSES.get(status)
+    return str(known) if known is not None else status
+
+
+def card_outcome(outcome: str) -> str:
+    """What paying with a test card gives, in the page's language."""
+    known = CARD_OUTCOMES.get(outcome)
+    return str(known) if known is not None else outcome
+
+
 def card_brand(brand: str | None) -> str:
     """A card brand's name in the page's language ("" for none)."""
     known = CARD_BRANDS.get(brand or "")
@@ -183,6 +206,7 @@ def for_templates() -> dict:
 
 
 def init_app(app) -> None:
-    """The names every page may show: markets, order statuses, card brands."""
-    app.jinja_env.globals.update(market_names=MARKET_NAMES, order_statuses=ORDER_STATUSES,
-                                 card_brand=card_brand)
+    """The names every page may show: markets, order statuses, card brands and test card
+    outcomes (functions: a template never looks a stored value up in a dict of its own)."""
+    app.jinja_env.globals.update(market_names=MARKET_NAMES, order_status=order_status,
+                                 card_brand=card_brand, card_outcome=card_outcome)

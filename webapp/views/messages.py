@@ -12,6 +12,7 @@ def code_format(digits: int) -> str:
 
 
 def wrong_code(tries_left: int) -> str:
+    # TRANSLATORS: code pages, a wrong code; %(num)d how many more may be typed, e.g. 4.
     return ngettext("Wrong code. %(num)d try left.", "Wrong code. %(num)d tries left.",
                     tries_left)
 
@@ -39,7 +40,12 @@ def message(code: str, **values) -> str:
 
 def refusal(refused) -> str:
     """The localized text of a refusals.Refused: its code in its area's table, with the
-    values it carries."""
+    values it carries (a mobile payment's: its operator's name, numbers and the total)."""
+    if refused.area == "mobile":
+        from .mobile_messages import operator_refusal
+
+        return operator_refusal(refused.code, refused.values.get("operator_id"),
+                                refused.values.get("total"))
     text = lookup(refused.code, refused.area)
     if text is None:
         return refused.code

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from ..services import rules
 from ..services.mobile_texts import refusal_text
 from .messages import message
 
@@ -12,3 +13,10 @@ def mobile_refusal(reason: str, operator=None, terms=None, total: int | None = N
     operator's name, support number and numbers."""
     text = refusal_text(reason, operator, terms, total)
     return message(reason) if text is None else text
+
+
+def operator_refusal(reason: str, operator_id: str | None, total: int | None = None) -> str:
+    """mobile_refusal() for the operator of that id (its name, support number and terms)."""
+    operator = rules().operator(operator_id) if operator_id else None
+    terms = rules().mcommerce.get(operator_id) if operator_id else None
+    return mobile_refusal(reason, operator, terms, total)

@@ -16,7 +16,9 @@ from ..domain.money import MoneyError, parse_major
 from ..domain.phone import format_international
 from ..extensions import csrf
 from ..htmx import render
-from ..services import builder, demo, kiosk, kiosk_screen, mobile, rules, trust
+from ..refusals import CheckoutRefused
+from ..services import builder, checkout, demo, kiosk, kiosk_screen, mobile, rules, trust
+from ..services.orders import DISPUTE
 from ..services.settle import settle_all
 from ..services.trust_texts import refusal_text
 from . import labels
@@ -84,9 +86,9 @@ def refund(number: str):
     """A dispute won by the payer: the mobile payment goes back to the number's wallet."""
     visible_order_or_404(number)
     try:
-        mobile.refund(number)
-    except mobile.MobileRefused as refused:
-        flash(mobile_refusal(refused.reason))
+        checkout.refund(number, actor="sandbox", note=DISPUTE, method=mobile.METHOD)
+    except CheckoutRefused as refused:
+        flash(mobile_refusal(refused.code))
     return redirect(url_for("checkout.order", number=number), code=303)
 
 

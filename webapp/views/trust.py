@@ -11,9 +11,11 @@ from ..htmx import render
 from ..i18n import current_lang
 from ..services import codes, trust
 from ..services.trust_texts import refusal_text
+from . import code_pages
 from .account import payer, payer_required
+from .forms import PhoneForm
 from .limits import per_address, per_number, per_trust_number
-from .messages import code_format, code_refusal, message
+from .messages import code_refusal, message
 
 bp = Blueprint("trust", __name__)
 
@@ -27,7 +29,7 @@ def start():
 @per_address
 @per_number
 def send_code():
-    typed = (request.form.get("phone") or "")[:40]
+    typed = PhoneForm().phone.data
     try:
         phone = parse_mobile(typed, "RU").e164
         quote = trust.quote(phone)
@@ -45,13 +47,15 @@ def send_code():
     return redirect(url_for("trust.confirm_page"), code=303)
 
 
-def _confirm_page(error=None, status=200, block=None):
+def _confirm_page(**shown):
     phone = session.get("trust_phone")
     if not phone:
         return redirect(url_for("trust.start"), code=303)
-    return render("trust/confirm.html", block, phone=phone, quote=trust.quote(phone),
-                  code=codes.view(trust.WEB_CODE, phone, phone), now=clock.now(), error=error,
-                  refusal=None), status
+    page = code_pages.CodePage(
+        template="trust/confirm.html", confirm_url=url_for("trust.confirm"),
+        resend_url=url_for("trust.resend"), poll_url=url_for("trust.confirm_page"))
+    return code_pages.show(page, codes.view(trust.WEB_CODE, phone, phone), phone=phone,
+                           quote=trust.quote(phone), refusal=None, **shown)
 
 
 @bp.get("/trust/confirm")
@@ -66,17 +70,16 @@ def confirm():
     phone = session.get("trust_phone")
     if not phone:
         return redirect(url_for("trust.start"), code=303)
-    typed = codes.read_typed(request.form.get("code"))
-    if typed is None:
-        return _confirm_page(error=code_format(codes.digits()), status=422)
-    try:
-        credit = trust.confirm_web(phone, typed)
-    except codes.CodeRefused as refused:
-        return _confirm_page(error=code_refusal(refused, clock.now()), status=422)
-    except trust.TrustRefused as refused:
-        return _confirm_page(error=refusal_text(refused.reason), status=409)
-    session.pop("trust_phone", None)
-    return redirect(url_for("trust.done", token=credit.token), code=303)
+
+    def use(typed: str):
+        try:
+            credit = trust.confirm_web(phone, typed)
+        except trust.TrustRefused as refused:
+            return _confirm_page(error=refusal_text(refused.reason), status=409)
+        session.pop("trust_phone", None)
+        return redirect(url_for("trust.done", token=credit.token), code=303)
+
+    return code_pages.take_code(_confirm_page, use)
 
 
 @bp.post("/trust/resend")
@@ -86,11 +89,9 @@ def resend():
     phone = session.get("trust_phone")
     if not phone:
         return redirect(url_for("trust.start"), code=303)
-    try:
-        trust.send_web_code(phone, current_lang())
-    except codes.CodeRefused as refused:
-        return _confirm_page(error=code_refusal(refused, clock.now()), status=429)
-    return redirect(url_for("trust.confirm_page"), code=303)
+    return code_pages.send_again(_confirm_page,
+                                 lambda: trust.send_web_code(phone, current_lang()),
+                                 url_for("trust.confirm_page"))
 
 
 @bp.get("/trust/done/<token>")
