@@ -151,3 +151,30 @@ def test_kiosk_rules_file_problems_name_the_key(tmp_path):
     (tmp_path / "kiosk.toml").write_text(text.replace('market = "CN"', 'market = "XX"'))
     with pytest.raises(RulesError, match=r"kiosk.toml: terminals\[1\].market"):
         load_rules(tmp_path)
+
+
+def test_the_studios_own_terminals_are_marked_and_the_flag_is_checked(tmp_path):
+    import shutil
+
+    from webapp import pseudo
+    from webapp.rules import RulesError
+    from webapp.rules.loader import RULES_DIR
+
+    terminals = load_rules().terminals
+    assert {t.id for t in terminals.values() if t.studio} == {"779901", "869901"}
+    assert not terminals["770101"].studio and not terminals["860101"].studio
+    # The pseudo-locale's address is the English one made pseudo (no untranslated text).
+    assert terminals["770101"].address_in("qps") == pseudo.pseudo(
+        terminals["770101"].address_in("en"))
+    for name in RULES_DIR.glob("*.toml"):
+        shutil.copy(name, tmp_path / name.name)
+    text = (tmp_path / "kiosk.toml").read_text()
+    (tmp_path / "kiosk.toml").write_text(text.replace("studio = true", 'studio = "yes"', 1))
+    with pytest.raises(RulesError, match=r"kiosk.toml: terminals\[2\].studio"):
+        load_rules(tmp_path)
+    # The studio's terminals alone are no kiosks to offer.
+    only_studio = text.replace('id = "770101"', 'id = "770102"\nstudio = true').replace(
+        'id = "860101"', 'id = "860102"\nstudio = true')
+    (tmp_path / "kiosk.toml").write_text(only_studio)
+    with pytest.raises(RulesError, match=r"besides the studio's"):
+        load_rules(tmp_path)

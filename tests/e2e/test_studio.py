@@ -26,23 +26,30 @@ def _axe(page) -> list[str]:
             for violation in Axe().run(page).response["violations"]]
 
 
-def test_shots_of_every_screen_in_qps_at_phone_size(live_server, browser, tmp_path):
-    """Every gallery screen, in the pseudo-locale at phone size: no overflow, no text outside
-    the catalog, no axe-core violation."""
+def test_shots_of_every_screen_in_qps_at_its_own_size(live_server, browser, tmp_path):
+    """Every gallery screen, in the pseudo-locale at its own size (a phone's; the kiosk's at
+    1080×1920, the only window its layout is for; the QR pages at a desktop's): no overflow, no
+    text outside the catalog, no axe-core violation."""
     with live_server.app.app_context():
         report = shots.shoot(live_server.url, tmp_path, browser=browser, locales=("qps",),
-                             sizes=("phone",), more_checks=_axe)
-        names = list(studio.load())
+                             sizes=tuple(shots.SIZES), more_checks=_axe)
+        registry = studio.load()
+        names = list(registry)
     assert not report.new, "\n".join(map(str, report.new))
     assert report.complete and not report.stale, report.stale
-    assert sorted(p.stem for p in (tmp_path / "phone" / "qps").glob("*.png")) == sorted(names)
+    for size in shots.SIZES:
+        assert sorted(p.stem for p in (tmp_path / size / "qps").glob("*.png")) == sorted(
+            name for name in names if registry[name].size == size), size
+    assert {"kiosk.ru_cash", "kiosk.cn_receipt"} <= {
+        p.stem for p in (tmp_path / "kiosk" / "qps").glob("*.png")}
+    assert (tmp_path / "desktop" / "qps" / "wallet.qr.png").exists()
     strings = json.loads((tmp_path / "strings.json").read_text(encoding="utf-8"))
     assert set(strings["by_screen"]) == set(names)
     assert "codes.wrong" in strings["by_msgid"]["Wrong code. %(num)d try left."]
     assert "Wrong code. %(num)d try left." in strings["by_screen"]["codes.wrong"]
     assert any("\x04" in key for key in strings["by_msgid"])  # messages with their context
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
-    assert all(f"phone/qps/{name}.png" in index for name in names)
+    assert all(f"{registry[name].size}/qps/{name}.png" in index for name in names)
     assert "overflowing or untranslated: 0" in (tmp_path / "report.txt").read_text()
 
 
@@ -74,6 +81,7 @@ def test_the_command_exits_1_on_a_finding(live_server, tmp_path, monkeypatch):
 
 
 STUDIO_PAGES = ("/studio/", "/studio/screens/codes.wrong?a=zh&b=qps",
+                "/studio/screens/kiosk.cn_cash?a=ru&b=zh", "/studio/screens/wallet.qr?a=en&b=qps",
                 "/studio/catalog?q=saved card", "/studio/catalog/{entry}")
 
 

@@ -69,7 +69,32 @@ SHOWS = {
     "sms.mobile_payment": "reply with this code",
     "sms.mobile_refusal": "switched mobile payments off",
     "errors.not_found": "Page not found",
-    "wallet.chooser": "Pay with Alipay-style",
+    "wallet.chooser_cn": "Pay with Alipay-style",
+    "wallet.chooser_ru": "Pay with Alipay-style",
+    "wallet.wechat_wrong_password": "4 tries left",
+    "wallet.wechat_locked": "this wallet is locked",
+    "wallet.wechat_insufficient": "Not enough money in the wallet",
+    "wallet.alipay_paid": "Payment successful",
+    "wallet.alipay_expired": "This payment code has expired.",
+    "wallet.wechat_expired": "This payment code has expired.",
+    "wallet.alipay_closed": "This payment was closed by the shop.",
+    "wallet.wechat_closed": "This payment was closed by the shop.",
+    "kiosk.ru_attract": "Touch your language to start.",
+    "kiosk.ru_operator": "Choose the operator",
+    "kiosk.ru_number": "Check it and press Next.",
+    "kiosk.ru_amount": "Cash: whatever you insert",
+    "kiosk.ru_method": "Cash insert at least ₽110, no change is given",
+    "kiosk.ru_cash": "Inserted ₽300 Commission ₽10 To the number ₽290",
+    "kiosk.ru_cash_refused": "This note would take the payment over ₽15,000.",
+    "kiosk.ru_card": "Card reader (sandbox): tap a test card",
+    "kiosk.ru_card_declined": "Declined: not enough money on the card.",
+    "kiosk.ru_idle": "Are you still there?",
+    "kiosk.ru_result": "₽290 is on +7",
+    "kiosk.ru_receipt": "Commission ₽10 Credited ₽290",
+    "kiosk.cn_cash": "Inserted ¥30 Commission ¥0 To the number ¥30",
+    "kiosk.cn_cash_refused": "This note would take the payment over ¥5,000.",
+    "kiosk.cn_idle": "Are you still there?",
+    "kiosk.cn_receipt": "Beijing time",
     "wallet.cashier_wechat": "WeChat Pay-style wallet",
     "wallet.wrong_password": "4 tries left",
     "wallet.locked": "this wallet is locked",
@@ -103,6 +128,18 @@ def test_every_state_the_issue_names_has_a_screen():
               "codes.expired", "codes.resend_wait", "codes.hourly_cap", "codes.none_sent",
               "trust.done", "ussd.given", "sms.sign_in", "sms.three_ds", "sms.trust_code",
               "sms.mobile_payment", "sms.mobile_refusal", "mobile.paid"}
+    # Each kiosk step at a terminal of each market (SPEC §7, §9).
+    wanted |= {f"kiosk.{market}_{step}" for market in ("ru", "cn") for step in (
+        "attract", "operator", "number", "amount", "method", "cash", "cash_refused", "card",
+        "card_declined", "idle", "result", "receipt")}
+    # Each wallet cashier state of each brand, the chooser of each market, the QR pages.
+    wanted |= {"wallet.chooser_cn", "wallet.chooser_ru", "wallet.cashier_alipay",
+               "wallet.cashier_wechat", "wallet.wrong_password", "wallet.wechat_wrong_password",
+               "wallet.locked", "wallet.wechat_locked", "wallet.insufficient",
+               "wallet.wechat_insufficient", "wallet.paid", "wallet.alipay_paid",
+               "wallet.alipay_expired", "wallet.wechat_expired", "wallet.alipay_closed",
+               "wallet.wechat_closed", "wallet.checking", "wallet.qr", "wallet.qr_expired",
+               "wallet.trade"}
     assert wanted <= set(SCREENS)
     assert len(SCREENS) >= 70
 
@@ -202,3 +239,115 @@ def test_a_scenario_name_is_area_dot_state_and_unique():
         studio.scenario("NoArea", "x")(lambda stage: None)
     with pytest.raises(ValueError):
         studio.scenario("codes.wrong", "x")(lambda stage: None)
+
+
+# --- the kiosk: the studio's own terminals, one screen at a time, kiosk-sized ----------------
+
+def _kiosk_session(terminal: str):
+    from webapp.models import KioskSession
+
+    return db.session.scalar(select(KioskSession).where(KioskSession.terminal == terminal,
+                                                        KioskSession.ended_at.is_(None)))
+
+
+def test_kiosk_screens_play_on_the_studios_terminals_and_leave_a_real_kiosk_alone(app, client):
+    client.post("/kiosk/770101/start", data={"lang": "ru"})
+    client.post("/kiosk/770101/touch", data={"action": "operator", "step": "operator",
+                                             "value": "beeline"})
+    with app.app_context():
+        before = _kiosk_session("770101")
+        kept = (before.id, before.step, before.revision, before.locale)
+    shown = studio.run("kiosk.ru_cash", "en")
+    assert "Terminal 779901" in _text(shown.html)
+    with app.app_context():
+        after = _kiosk_session("770101")
+        assert (after.id, after.step, after.revision, after.locale) == kept
+        assert _kiosk_session("779901").inserted == 30000
+    # The studio's terminals are listed nowhere; the kiosks a tester uses are.
+    for page in ("/kiosk/?lang=en", "/sandbox/?lang=en"):
+        html = client.get(page).get_data(as_text=True)
+        assert "770101" in html and "860101" in html
+        assert "779901" not in html and "869901" not in html
+
+
+def test_each_kiosk_screen_starts_afresh_and_the_cash_in_is_paid_in(app):
+    from webapp.models import KioskSession, Order
+
+    studio.run("kiosk.ru_cash", "en")
+    with app.app_context():
+        first = _kiosk_session("779901").id
+    studio.run("kiosk.ru_operator", "en")
+    with app.app_context():
+        ended = db.session.get(KioskSession, first)
+        assert ended.ended_at is not None and ended.step == "done"
+        order = db.session.get(Order, ended.order_id)  # never lost: 300 ₽ in, 290 ₽ credited
+        assert (order.price, order.amount) == (30000, 29000)
+        assert _kiosk_session("779901").step == "operator"
+
+
+def test_kiosk_screens_in_each_language(app):
+    from webapp import pseudo
+
+    assert "Внесено 300 ₽ Комиссия 10 ₽ На номер 290 ₽" in _text(
+        studio.run("kiosk.ru_cash", "ru").html)
+    assert "请放入纸币" in studio.run("kiosk.cn_cash", "zh").html
+    assert pseudo.pseudo("Insert notes") in studio.run("kiosk.cn_cash", "qps").html
+
+
+def test_the_studios_terminals_exist_only_in_sandbox_mode(client_with):
+    other = client_with(SANDBOX=False)
+    assert other.get("/kiosk/779901").status_code == 404
+    assert other.get("/kiosk/770101").status_code == 200
+
+
+def test_kiosk_screens_are_framed_at_kiosk_size_and_the_qr_page_at_desktop_size(client):
+    page = client.get("/studio/screens/kiosk.cn_receipt?lang=en&a=zh&b=en")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'class="frame frame-kiosk"' in html
+    assert 'width="1080" height="1920"' in html
+    html = client.get("/studio/screens/wallet.qr?lang=en").get_data(as_text=True)
+    assert 'class="frame frame-desktop"' in html and 'width="1280" height="800"' in html
+    html = client.get("/studio/screens/codes.wrong?lang=en").get_data(as_text=True)
+    assert 'class="frame frame-phone"' in html and 'width="390" height="844"' in html
+
+
+def test_shots_take_each_screen_at_its_own_size_when_asked_for():
+    from webapp.studio.shots import sizes_of
+
+    registry = studio.load()
+    names = ["codes.wrong", "kiosk.ru_cash", "wallet.qr"]
+    assert registry["kiosk.ru_cash"].size == "kiosk" and registry["wallet.qr"].size == "desktop"
+    assert sizes_of(registry, names, ("phone", "kiosk", "desktop")) == {
+        "phone": ["codes.wrong"], "kiosk": ["kiosk.ru_cash"], "desktop": ["wallet.qr"]}
+    # A size not asked for: the screen is shot at each size that is.
+    assert sizes_of(registry, names, ("phone",)) == {"phone": names}
+    assert sizes_of(registry, names, ("phone", "kiosk")) == {
+        "phone": ["codes.wrong", "wallet.qr"], "kiosk": ["kiosk.ru_cash"]}
+    with pytest.raises(ValueError):
+        studio.scenario("kiosk.giant", "x", size="wall")(lambda stage: None)
+
+
+def test_two_kiosk_screens_at_once_take_turns_on_the_studios_terminal(app):
+    """A gallery page and its two frames play a kiosk screen at once: each waits for the
+    terminal, and each reaches its own state."""
+    import threading
+
+    shown, failed = {}, []
+
+    def play(name):
+        try:
+            with app.app_context():
+                shown[name] = _text(studio.run(name, "en").html)
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            failed.append(repr(exc))
+
+    names = ("kiosk.ru_cash", "kiosk.ru_card_declined", "kiosk.ru_idle")
+    threads = [threading.Thread(target=play, args=(name,)) for name in names]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not failed, failed
+    assert "Inserted ₽300 Commission ₽10 To the number ₽290" in shown["kiosk.ru_cash"]
+    assert "Declined: not enough money on the card." in shown["kiosk.ru_card_declined"]
+    assert "Are you still there?" in shown["kiosk.ru_idle"]

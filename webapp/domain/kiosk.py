@@ -44,6 +44,7 @@ class Terminal:
     market: str
     address: Mapping[str, str] = field(compare=False)  # by language; "en" always there
     language: str = "ru"  # the language its attract screen starts in
+    studio: bool = False  # the studio's own (sandbox): played by its gallery, listed nowhere
 
     def address_in(self, lang: str) -> str:
         return self.address.get(lang) or self.address["en"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from .. import pseudo
 from ..domain.kiosk import CashRules, CommissionStep, Terminal
 from ..domain.markets import Market
 from .loader import RulesError, _Reader
@@ -72,8 +73,13 @@ def load_kiosk(raw: dict, markets: dict[str, Market], languages=("ru", "en", "zh
         language = entry.get("language", str, default="en", required=False)
         if language not in languages:
             raise entry.fail("language", f"one of {', '.join(languages)}")
-        terminals[terminal_id] = Terminal(id=terminal_id, market=market,
-                                          address=dict(address), language=language)
-    if not terminals:
-        raise RulesError(f"{FILE}: terminals: at least one")
+        studio = entry.table.get("studio", False)
+        if not isinstance(studio, bool):
+            raise entry.fail("studio", "true or false")
+        # The pseudo-locale's address is made from the English one, as operators' names are.
+        address = {**address, pseudo.LANG: pseudo.pseudo(address["en"])}
+        terminals[terminal_id] = Terminal(id=terminal_id, market=market, address=address,
+                                          language=language, studio=studio)
+    if not any(not t.studio for t in terminals.values()):
+        raise RulesError(f"{FILE}: terminals: at least one (besides the studio's)")
     return cash, terminals

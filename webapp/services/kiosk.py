@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -31,6 +32,7 @@ from .shop import create_order
 from .transitions import begin, register, transition
 
 CUSTOMER, IDLE, DEVICE = "customer", "idle", "device"
+STUDIO = "studio"  # the studio's gallery, starting a screen afresh on a terminal of its own
 KIOSK = "kiosk"  # the channel of rules/payments.toml
 # An order in one of these has been paid: its session moves on to the result.
 PAID = frozenset({order_states.PAID, order_states.CREDITING, order_states.CREDITED,
@@ -56,11 +58,17 @@ class Touch:
 
 
 def terminal(terminal_id: str) -> Terminal:
-    """The terminal of rules/kiosk.toml. Raises KioskRefused("no_terminal")."""
+    """The terminal of rules/kiosk.toml (the studio's own only in sandbox mode). Raises
+    KioskRefused("no_terminal")."""
     found = rules().terminals.get(terminal_id)
-    if found is None:
+    if found is None or (found.studio and not current_app.config["SANDBOX"]):
         raise KioskRefused("no_terminal")
     return found
+
+
+def listed_terminals() -> list[Terminal]:
+    """The terminals the kiosk and sandbox pages list: all but the studio's own."""
+    return [term for term in rules().terminals.values() if not term.studio]
 
 
 def market_of(term: Terminal) -> Market:
@@ -193,6 +201,26 @@ def start(terminal_id: str, locale: str) -> KioskSession:
     begin(session, actor=CUSTOMER, at=now)
     db.session.commit()
     return session
+
+
+def reset(terminal_id: str, actor: str = STUDIO) -> None:
+    """End the terminal's open session, whatever its step, as a walk-away would: cash inserted
+    is paid in to its number (never lost), any other session ends. The studio calls it on a
+    terminal of its own before each screen; the next touch of the attract screen starts anew."""
+    from .kiosk_cash import complete_cash
+
+    now = clock.now()
+    session = locked_session(terminal(terminal_id).id)
+    if session is None:
+        db.session.commit()
+        return
+    if session.step == steps.CASH and session.inserted > 0:
+        move(session, steps.DONE, actor, now)
+        complete_cash(session, now, actor=actor)  # commits the move with the payment
+        return
+    move(session, steps.ABANDONED if steps.ABANDONED in steps.STEPS[session.step]
+         else steps.DONE, actor, now)
+    db.session.commit()
 
 
 def set_language(terminal_id: str, locale: str) -> None:

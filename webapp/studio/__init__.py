@@ -21,6 +21,9 @@ request that shows it (`stage.get` / `stage.post` follow redirects and check the
     def declined(stage):
         ...
 
+A screen is shot, and framed in the gallery, at its window's size: a phone's, unless its area
+says otherwise (AREA_SIZES: the kiosk's 1080×1920) or it does (`size="desktop"`).
+
 The name (`area.state`, lowercase) is the screen's stable link, `/studio/screens/wallet.qr`;
 the area (before the dot) groups it in the gallery; the title is a lazy string (`make
 translations`, then its msgstr in ru, en and zh). A new area adds its module to the import and
@@ -52,11 +55,20 @@ __all__ = ["Scenario", "Screen", "Stage", "StageError", "REGISTRY", "scenario", 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*\.[a-z0-9_.]+$")
 
 
+# The window each screen is meant for (the gallery's frame, flask studio shots' --sizes): a
+# phone's by default; a kiosk's screens a kiosk's (the portrait 1080×1920 of SPEC §7); a page
+# for a desktop (the wallet's QR code, to scan with a phone) a desktop's.
+SIZES = {"phone": {"width": 390, "height": 844}, "kiosk": {"width": 1080, "height": 1920},
+         "desktop": {"width": 1280, "height": 800}}
+AREA_SIZES = {"kiosk": "kiosk"}
+
+
 @dataclass(frozen=True)
 class Scenario:
     name: str  # "area.state": the stable link
     title: object  # a lazy string
     play: Callable[[Stage], Heard]
+    size: str = "phone"  # one of SIZES
 
     @property
     def area(self) -> str:
@@ -66,17 +78,21 @@ class Scenario:
 REGISTRY: dict[str, Scenario] = {}
 
 
-def scenario(name: str, title: object) -> Callable[[Callable[[Stage], Heard]],
-                                                   Callable[[Stage], Heard]]:
-    """Register the decorated function as the screen `name` ("area.state"). Raises ValueError
-    for a malformed or taken name."""
+def scenario(name: str, title: object, size: str | None = None
+             ) -> Callable[[Callable[[Stage], Heard]], Callable[[Stage], Heard]]:
+    """Register the decorated function as the screen `name` ("area.state"), meant for a window
+    of `size` (by default its area's: a kiosk's for the kiosk, else a phone's). Raises
+    ValueError for a malformed or taken name or an unknown size."""
 
     def register(play: Callable[[Stage], Heard]) -> Callable[[Stage], Heard]:
         if not _NAME.match(name):
             raise ValueError(f"a studio screen is named area.state in lowercase: {name!r}")
         if name in REGISTRY:
             raise ValueError(f"two studio screens are named {name!r}")
-        REGISTRY[name] = Scenario(name, title, play)
+        own = size or AREA_SIZES.get(name.split(".", 1)[0], "phone")
+        if own not in SIZES:
+            raise ValueError(f"{name}: no window size {own!r} (one of {', '.join(SIZES)})")
+        REGISTRY[name] = Scenario(name, title, play, own)
         return play
 
     return register
@@ -114,7 +130,10 @@ def run(name: str, lang: str) -> Screen:
     found = REGISTRY[name]
     db.session.commit()  # hold no transaction of the caller's while the stage writes
     stage = Stage(current_app._get_current_object(), lang)  # type: ignore[attr-defined]
-    heard = found.play(stage)
+    try:
+        heard = found.play(stage)
+    finally:
+        stage.close()
     return Screen(found, lang, heard.response.status_code, heard.path,
                   heard.response.get_data(as_text=True), heard.messages)
 

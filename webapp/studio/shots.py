@@ -25,13 +25,14 @@ from flask import Flask
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from ..i18n import force_locale
+from . import SIZES as studio_sizes
 from . import load
 from .checks import OVERFLOWS, VISIBLE_TEXTS, untranslated
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
-SIZES = {"phone": {"width": 390, "height": 844}, "kiosk": {"width": 1080, "height": 1920}}
+SIZES = studio_sizes  # phone, kiosk (SPEC §7's portrait screen), desktop
 LOCALES = ("ru", "en", "zh", "qps")
 PSEUDO = "qps"
 
@@ -42,7 +43,7 @@ PSEUDO = "qps"
 # a run of every screen in the pseudo-locale, is reported as stale: take it off the list.
 # The wallet screens that are checkout pages show the same (the rest are the wallet's site).
 CHECKOUT_SCREENS = re.compile(r"^(order|mobile)\."
-                              r"|^wallet\.(chooser|checking|receipt|qr|qr_expired)$")
+                              r"|^wallet\.(chooser_cn|chooser_ru|checking|receipt|qr|qr_expired)$")
 AWAITING_CHECKOUT_SEAM = (
     ("overflow", re.compile(r"^h1\.order-no ")),
 )
@@ -84,7 +85,7 @@ class Report:
     def new(self) -> list[Finding]:
         return [f for f in self.findings if not f.known]
 
-    complete: bool = False  # every screen was shot in the pseudo-locale at phone size
+    complete: bool = False  # every screen shot in the pseudo-locale, the phone's among them
 
     @property
     def stale(self) -> list[str]:
@@ -111,19 +112,34 @@ def _page_findings(page, name: str, lang: str, size: str) -> list[Finding]:
     return sorted(set(found), key=str)
 
 
+def sizes_of(registry, names: list[str], sizes) -> dict[str, list[str]]:
+    """The screens to shoot at each of `sizes`: each screen at its own size (a kiosk's at a
+    kiosk's) when `sizes` has it, else at a phone's (the site is mobile-first) when it has
+    that, else at every size asked for (`--sizes phone`: all at a phone's)."""
+    chosen: dict[str, list[str]] = {size: [] for size in sizes}
+    for name in names:
+        own = registry[name].size
+        fallback = ["phone"] if "phone" in sizes else list(sizes)
+        for size in ([own] if own in sizes else fallback):
+            chosen[size].append(name)
+    return chosen
+
+
 def shoot(base_url: str, out: Path, *, browser, locales=LOCALES, sizes=tuple(SIZES),
           screens: list[str] | None = None, progress=None, more_checks=None) -> Report:
     """Shoot `screens` (all by default) of the server at `base_url` into `out` with
-    `browser` (a Playwright Browser); the report (also written to out/). `more_checks(page)`,
-    if given, returns more problems of each screen (a test runs axe-core so): findings of
-    kind "check"."""
+    `browser` (a Playwright Browser), each at its own size among `sizes` (sizes_of); the
+    report (also written to out/). `more_checks(page)`, if given, returns more problems of
+    each screen (a test runs axe-core so): findings of kind "check"."""
     registry = load()
     names = screens or list(registry)
     report = Report(out, complete=(PSEUDO in locales and "phone" in sizes
                                    and set(names) == set(registry)))
     with force_locale("en"):
         report.titles = {name: str(registry[name].title) for name in names}
-    for size in sizes:
+    for size, at_size in sizes_of(registry, names, sizes).items():
+        if not at_size:
+            continue
         # The frames carry no script (views/studio.py); the checks' own scripts need it on.
         context = browser.new_context(viewport=SIZES[size], device_scale_factor=1)
         try:
@@ -131,7 +147,7 @@ def shoot(base_url: str, out: Path, *, browser, locales=LOCALES, sizes=tuple(SIZ
             for lang in locales:
                 folder = out / size / lang
                 folder.mkdir(parents=True, exist_ok=True)
-                for name in names:
+                for name in at_size:
                     response = page.goto(f"{base_url}/studio/screens/{name}/frame?lang={lang}")
                     if response is None or response.status != 200:
                         raise RuntimeError(f"{name} in {lang}: the studio answered "
@@ -144,7 +160,7 @@ def shoot(base_url: str, out: Path, *, browser, locales=LOCALES, sizes=tuple(SIZ
                     report.findings += [Finding(name, lang, size, "check", text)
                                         for text in (more_checks(page) if more_checks else [])]
                 if progress:
-                    progress(f"{size} {lang}: {len(names)} screens")
+                    progress(f"{size} {lang}: {len(at_size)} screens")
         finally:
             context.close()
     _write(report, locales, sizes, names)
@@ -191,11 +207,12 @@ def _index(report: Report, locales, sizes, names: list[str]) -> str:
     for finding in report.findings:
         by_screen.setdefault(finding.screen, []).append(finding)
     head = "".join(f"<th>{esc(size)} · {esc(lang)}</th>" for size in sizes for lang in locales)
-    rows = []
+    rows, shot = [], set(report.shots)
     for name in names:
         cells = "".join(
             f'<td><a href="{size}/{lang}/{esc(name)}.png"><img loading="lazy" alt="{esc(name)}'
             f' {lang} {size}" src="{size}/{lang}/{esc(name)}.png"></a></td>'
+            if (name, lang, size) in shot else "<td></td>"
             for size in sizes for lang in locales)
         problems = "".join(f'<li class="{"" if f.known else "bad"}">{esc(str(f))}</li>'
                            for f in by_screen.get(name, []))

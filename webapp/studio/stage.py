@@ -10,13 +10,17 @@ deadline moved for that one order. The shared clock is never moved.
 Isolation: every stage makes fresh subscribers (the builder, marked `studio`, kept off the
 sandbox's list), has its own session (nobody is signed in as a tester's number, no tester's
 order is touched) and its own client address (the rate limits of a tester's address are not
-spent on the gallery).
+spent on the gallery). A kiosk has one open session per terminal, so kiosk screens play on the
+studio's own terminals (`studio = true` in rules/kiosk.toml, listed nowhere): `stage.kiosk()`
+takes the market's one for the rest of the play (one screen at a time in this process; the
+two frames of a screen wait for each other) and ends whatever session it had.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+import threading
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
@@ -26,15 +30,21 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from ..clock import clock
+from ..domain import kiosk as kiosk_steps
 from ..extensions import db
 from ..i18n import LANG_COOKIE, recording
-from ..models import Order, SmsMessage
-from ..services import builder, rules, sandbox_codes
+from ..models import KioskSession, Order, SmsMessage
+from ..services import builder, kiosk, rules, sandbox_codes
 
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
 _CODE = re.compile(r"(?<!\d)\d{4,10}(?!\d)")
 # Redirects a flow follows before it gives up (a loop would be a defect of the app).
 _MAX_HOPS = 5
+# One studio screen at a time on each studio terminal (by terminal number).
+_TERMINALS: dict[str, threading.Lock] = {}
+_TERMINALS_GUARD = threading.Lock()
+# How long a kiosk screen waits for the studio's terminal before it gives up.
+_TERMINAL_WAIT = 60
 
 
 class StageError(RuntimeError):
@@ -62,6 +72,12 @@ class Stage:
         self.address = f"198.18.{secrets.randbelow(256)}.{secrets.randbelow(254) + 1}"
         self._csrf: str | None = None
         self.last: Heard | None = None
+        self._held: list[threading.Lock] = []
+
+    def close(self) -> None:
+        """Let go of what the play took (a studio terminal)."""
+        while self._held:
+            self._held.pop().release()
 
     # --- requests, as a browser makes them ---------------------------------------------------
 
@@ -171,6 +187,39 @@ class Stage:
             if order is None:
                 raise StageError(f"no order {number}")
             order.deadline = clock.now() - timedelta(seconds=1)
+            db.session.commit()
+
+    # --- kiosks ---------------------------------------------------------------------------
+
+    def kiosk(self, market: str) -> str:
+        """The studio's own terminal of `market`, held for the rest of this play and back on
+        its attract screen (any session it had ended, its cash paid in): its number."""
+        with self.app.app_context():
+            term = next((t for t in rules().terminals.values()
+                         if t.studio and t.market == market), None)
+            if term is None:
+                raise StageError(f"rules/kiosk.toml has no studio terminal of {market}")
+        with _TERMINALS_GUARD:
+            lock = _TERMINALS.setdefault(term.id, threading.Lock())
+        if lock not in self._held:
+            if not lock.acquire(timeout=_TERMINAL_WAIT):
+                raise StageError(f"the studio's terminal {term.id} stayed busy")
+            self._held.append(lock)
+        with self.app.app_context():
+            kiosk.reset(term.id)
+        return term.id
+
+    def kiosk_idle(self, terminal_id: str) -> None:
+        """The customer stopped touching the studio's terminal a minute ago and some: the
+        screen asks "Are you still there?" (the shared clock stays where it is)."""
+        with self.app.app_context():
+            session = db.session.scalar(select(KioskSession).where(
+                KioskSession.terminal == terminal_id, KioskSession.ended_at.is_(None)))
+            if session is None:
+                raise StageError(f"no open session on {terminal_id}")
+            session.last_touch_at = clock.now() - kiosk_steps.IDLE_WARNING - timedelta(
+                seconds=5)
+            session.revision += 1
             db.session.commit()
 
     def market_of_lang(self) -> str:

@@ -16,7 +16,7 @@ from ..clock import clock
 from ..domain import kiosk as steps
 from ..domain.wallet import BRANDS
 from ..htmx import is_htmx, render
-from ..i18n import force_locale, money
+from ..i18n import choosable, force_locale, money
 from ..services import kiosk, kiosk_cash, kiosk_screen, rules
 from ..services.kiosk import KioskRefused, Touch
 from .kiosk_messages import CARD_OUTCOMES, kiosk_notice
@@ -34,8 +34,10 @@ def _terminal_or_404(terminal_id: str):
 
 
 def _asked_language() -> str | None:
+    """?lang= (or the form's): ru, en, zh, and in the sandbox the pseudo-locale too (the
+    studio's kiosk screens in qps; the kiosk's own buttons offer the three languages)."""
     lang = request.values.get("lang")
-    return lang if lang in LANGUAGES else None
+    return lang if lang in choosable() else None
 
 
 def _screen_language(screen) -> str:
@@ -72,7 +74,7 @@ def _back(terminal_id: str):
 @bp.get("/")
 def index():
     """The demo terminals (a kiosk itself opens its own /kiosk/<terminal>)."""
-    return render("kiosk/index.html", terminals=rules().terminals.values())
+    return render("kiosk/index.html", terminals=kiosk.listed_terminals())
 
 
 @bp.get("/<terminal_id>")

@@ -17,7 +17,7 @@ from ..domain.phone import format_international
 from ..extensions import csrf
 from ..htmx import render
 from ..refusals import CheckoutRefused
-from ..services import builder, checkout, demo, kiosk_screen, mobile, rules, trust
+from ..services import builder, checkout, demo, kiosk, kiosk_screen, mobile, rules, trust
 from ..services.orders import DISPUTE
 from ..services.settle import settle_all
 from ..services.trust_texts import refusal_text
@@ -39,14 +39,14 @@ def index():
     return render("sandbox/index.html", subscribers=demo.subscribers_overview(),
                   rules=rules(), now=clock.now(), offset=clock.offset(),
                   steps=CLOCK_STEPS, note_text=demo.note_text,
-                  terminals=rules().terminals.values(), kiosk_receipts=_kiosk_receipts(),
+                  terminals=kiosk.listed_terminals(), kiosk_receipts=_kiosk_receipts(),
                   **labels.for_templates())
 
 
 def _kiosk_receipts():
     """The latest kiosk receipts of every terminal (kept also when a customer walked away)."""
-    return [(terminal_id, token, receipt) for terminal_id in rules().terminals
-            for token, receipt in kiosk_screen.recent_receipts(terminal_id, limit=3)]
+    return [(term.id, token, receipt) for term in kiosk.listed_terminals()
+            for token, receipt in kiosk_screen.recent_receipts(term.id, limit=3)]
 
 
 def _subscriber_page(detail, error=None, spend_raw=""):

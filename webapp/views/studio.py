@@ -35,7 +35,7 @@ LANG_NAMES = {"ru": "Русский", "en": "English", "zh": "中文", pseudo.LA
 
 @bp.context_processor
 def _names():
-    return {"lang_names": LANG_NAMES, "html_langs": HTML_LANGS}
+    return {"lang_names": LANG_NAMES, "html_langs": HTML_LANGS, "frame_sizes": studio.SIZES}
 
 
 def _translations() -> Path:

@@ -25,6 +25,9 @@ AREAS = {
     "wallet": _l("Alipay-style and WeChat Pay-style wallet"),
     # TRANSLATORS: studio gallery heading: the payer's account pages.
     "account": _l("Account"),
+    # TRANSLATORS: studio gallery heading: every step of a top-up at a kiosk (self-service
+    # terminal), in Russia and in China.
+    "kiosk": _l("Kiosk"),
     # TRANSLATORS: studio gallery heading: the sandbox's own pages (demo numbers, builder).
     "sandbox": _l("Sandbox pages"),
     # TRANSLATORS: studio gallery heading: error pages (page not found).
@@ -35,6 +38,7 @@ from . import (  # noqa: E402 - each module registers its screens  # noqa: F401 
     account,
     checkout,
     codes,
+    kiosk,
     mobile,
     phone,
     sandbox,
@@ -43,5 +47,5 @@ from . import (  # noqa: E402 - each module registers its screens  # noqa: F401 
     wallet,
 )
 
-__all__ = ["AREAS", "account", "checkout", "codes", "mobile", "phone", "sandbox", "topup",
+__all__ = ["AREAS", "account", "checkout", "codes", "kiosk", "mobile", "phone", "sandbox", "topup",
            "trust", "wallet"]
