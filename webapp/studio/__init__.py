@@ -42,6 +42,7 @@ studio's pages (views/studio.py) and `flask studio shots` (studio/shots.py) are 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -122,6 +123,9 @@ class Screen:
     messages: list[tuple[str | None, str]]  # (msgctxt, msgid), in first-use order
 
 
+_ONE_PLAY_AT_A_TIME = threading.RLock()
+
+
 def run(name: str, lang: str) -> Screen:
     """Play screen `name` in `lang` on a fresh stage. Raises KeyError for an unknown name and
     StageError when the scenario does not reach its screen."""
@@ -129,11 +133,14 @@ def run(name: str, lang: str) -> Screen:
 
     found = REGISTRY[name]
     db.session.commit()  # hold no transaction of the caller's while the stage writes
-    stage = Stage(current_app._get_current_object(), lang)  # type: ignore[attr-defined]
-    try:
-        heard = found.play(stage)
-    finally:
-        stage.close()
+    # One play at a time in a process: a screen page and its two frames play at once, and on
+    # SQLite (one writer) three plays writing together outwaited its busy timeout.
+    with _ONE_PLAY_AT_A_TIME:
+        stage = Stage(current_app._get_current_object(), lang)  # type: ignore[attr-defined]
+        try:
+            heard = found.play(stage)
+        finally:
+            stage.close()
     return Screen(found, lang, heard.response.status_code, heard.path,
                   heard.response.get_data(as_text=True), heard.messages)
 
