@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import threading
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
@@ -40,11 +39,6 @@ _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"|"X-CSRFToken": "([^"]+)"
 _CODE = re.compile(r"(?<!\d)\d{4,10}(?!\d)")
 # Redirects a flow follows before it gives up (a loop would be a defect of the app).
 _MAX_HOPS = 5
-# One studio screen at a time on each studio terminal (by terminal number).
-_TERMINALS: dict[str, threading.Lock] = {}
-_TERMINALS_GUARD = threading.Lock()
-# How long a kiosk screen waits for the studio's terminal before it gives up.
-_TERMINAL_WAIT = 60
 
 
 class StageError(RuntimeError):
@@ -72,12 +66,6 @@ class Stage:
         self.address = f"198.18.{secrets.randbelow(256)}.{secrets.randbelow(254) + 1}"
         self._csrf: str | None = None
         self.last: Heard | None = None
-        self._held: list[threading.Lock] = []
-
-    def close(self) -> None:
-        """Let go of what the play took (a studio terminal)."""
-        while self._held:
-            self._held.pop().release()
 
     # --- requests, as a browser makes them ---------------------------------------------------
 
@@ -192,19 +180,14 @@ class Stage:
     # --- kiosks ---------------------------------------------------------------------------
 
     def kiosk(self, market: str) -> str:
-        """The studio's own terminal of `market`, held for the rest of this play and back on
-        its attract screen (any session it had ended, its cash paid in): its number."""
+        """The studio's own terminal of `market` (no other play uses it meanwhile: studio.run
+        plays one scenario at a time), back on its attract screen (any session it had ended,
+        its cash paid in): its number."""
         with self.app.app_context():
             term = next((t for t in rules().terminals.values()
                          if t.studio and t.market == market), None)
             if term is None:
                 raise StageError(f"rules/kiosk.toml has no studio terminal of {market}")
-        with _TERMINALS_GUARD:
-            lock = _TERMINALS.setdefault(term.id, threading.Lock())
-        if lock not in self._held:
-            if not lock.acquire(timeout=_TERMINAL_WAIT):
-                raise StageError(f"the studio's terminal {term.id} stayed busy")
-            self._held.append(lock)
         with self.app.app_context():
             kiosk.reset(term.id)
         return term.id
